@@ -1,0 +1,3 @@
+//! Class lists: students, their ID numbers and shooting order.
+
+pub mod id_no;
