@@ -115,6 +115,12 @@ pub fn decode_bytes(
             detail: e.to_string(),
         })?;
     match reader.format() {
+        Some(image::ImageFormat::Jpeg) if !jpeg_is_complete(bytes) => {
+            return Err(ImagingError::Corrupt {
+                origin,
+                detail: "the file ends before the end-of-image marker".into(),
+            });
+        }
         Some(image::ImageFormat::Jpeg | image::ImageFormat::Png) => {}
         _ => return Err(ImagingError::NotAnImage { origin }),
     }
@@ -146,6 +152,30 @@ pub fn decode_bytes(
     })?;
     img.apply_orientation(orientation);
     Ok(flatten_to_rgb(img))
+}
+
+/// Walks the JPEG header segments to the first scan, then looks for the end-of-image marker after it.
+/// (Lenient decoders fill a truncated scan with grey instead of failing.)
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut i = 2;
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return false;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        if marker == 0xDA {
+            return bytes[i + 2 + len.min(bytes.len() - i - 2)..]
+                .windows(2)
+                .any(|w| w == [0xFF, 0xD9]);
+        }
+        i += 2 + len;
+    }
+    false
 }
 
 /// Converts to 8-bit RGB; transparent pixels are composited over white.
@@ -198,6 +228,22 @@ mod tests {
         let err = decode_bytes(b"hello, not an image", "a.txt", lim).unwrap_err();
         assert!(matches!(err, ImagingError::NotAnImage { .. }));
         assert!(err.to_string().starts_with("a.txt"));
+    }
+
+    #[test]
+    fn truncated_jpeg_is_corrupt() {
+        let mut jpeg = Vec::new();
+        DynamicImage::ImageRgb8(RgbImage::from_fn(64, 48, |x, y| {
+            image::Rgb([x as u8, y as u8, 9])
+        }))
+        .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .unwrap();
+        assert!(decode_bytes(&jpeg, "ok.jpg", DecodeLimits::default()).is_ok());
+        let cut = &jpeg[..jpeg.len() * 2 / 3];
+        assert!(matches!(
+            decode_bytes(cut, "cut.jpg", DecodeLimits::default()),
+            Err(ImagingError::Corrupt { .. })
+        ));
     }
 
     #[test]

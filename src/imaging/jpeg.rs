@@ -115,7 +115,7 @@ mod tests {
     #[test]
     fn lands_in_window_with_density() {
         let target = JpegTarget::default();
-        let out = encode_spec_jpeg(&textured(480, 640, 40), &target).unwrap();
+        let out = encode_spec_jpeg(&textured(480, 640, 12), &target).unwrap();
         assert!(
             out.bytes.len() <= target.max_bytes,
             "{} bytes",
