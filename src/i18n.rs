@@ -29,6 +29,33 @@ impl Lang {
     }
 }
 
+/// A text in both UI languages, produced by the library (check reasons, hints, errors) and picked by the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Text {
+    /// Simplified Chinese.
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+impl Text {
+    /// A text from its two translations.
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Text { zh: zh.into(), en: en.into() }
+    }
+
+    /// The translation for `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        lang.pick(&self.zh, &self.en)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} / {}", self.zh, self.en)
+    }
+}
+
 /// A message key of the UI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Msg {

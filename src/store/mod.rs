@@ -8,6 +8,7 @@ mod export;
 mod migrate;
 mod photos;
 mod queries;
+mod review;
 mod state;
 mod students;
 mod time;
