@@ -340,16 +340,15 @@ impl DemoScene {
 
 fn draw_body(cv: &mut Canvas<'_>, p: &Pose) {
     let cloth = Paint::solid(CLOTH);
-    // Torso and both shoulders; their union reads as squared shoulders.
-    fill_ellipse(cv, p.body_ellipse(0.0, 4.3, 2.75, 2.6), cloth);
-    fill_ellipse(cv, p.body_ellipse(-2.05, 2.95, 1.15, 0.78), cloth);
-    fill_ellipse(cv, p.body_ellipse(2.05, 2.95, 1.15, 0.78), cloth);
-    fill_ellipse(cv, p.body_ellipse(-2.3, 3.9, 0.9, 1.3), cloth);
-    fill_ellipse(cv, p.body_ellipse(2.3, 3.9, 0.9, 1.3), cloth);
-    // Soft folds under the arms.
-    let fold = Paint::solid(scale(CLOTH, 0.7)).with_opacity(0.45);
-    fill_ellipse(cv, p.body_ellipse(-2.1, 3.9, 0.25, 0.9), fold);
-    fill_ellipse(cv, p.body_ellipse(2.1, 3.9, 0.25, 0.9), fold);
+    // Trapezius from the neck, rounded shoulders, and straight sides down out of the frame.
+    fill_ellipse(cv, p.body_ellipse(0.0, 3.0, 2.4, 1.3), cloth);
+    fill_ellipse(cv, p.body_ellipse(-2.05, 3.05, 1.2, 0.75), cloth);
+    fill_ellipse(cv, p.body_ellipse(2.05, 3.05, 1.2, 0.75), cloth);
+    fill_convex(cv, &[p.body(-3.25, 3.05), p.body(3.25, 3.05), p.body(3.4, 8.0), p.body(-3.4, 8.0)], cloth);
+    // A soft crease where each arm meets the chest.
+    let fold = Paint::solid(scale(CLOTH, 0.78)).with_opacity(0.5);
+    fill_segment(cv, p.body(-2.0, 3.6), p.body(-2.15, 6.0), 0.05 * p.u, fold);
+    fill_segment(cv, p.body(2.0, 3.6), p.body(2.15, 6.0), 0.05 * p.u, fold);
     // Neck, V of skin, then the shirt collar on top.
     let neck = scale(SKIN, 0.82);
     fill_convex(
@@ -358,7 +357,7 @@ fn draw_body(cv: &mut Canvas<'_>, p: &Pose) {
         Paint::solid(neck),
     );
     fill_convex(cv, &[p.body(-0.5, 1.6), p.body(0.5, 1.6), p.body(0.0, 2.45)], Paint::solid(neck));
-    fill_ellipse(cv, p.body_ellipse(0.0, 1.2, 0.62, 0.32), Paint::solid(scale(neck, 0.78)).with_opacity(0.6));
+    fill_ellipse(cv, p.body_ellipse(0.0, 1.3, 0.5, 0.3), Paint::solid(scale(neck, 0.8)).with_opacity(0.6));
     let collar = Paint::solid(COLLAR);
     fill_convex(cv, &[p.body(-0.5, 1.58), p.body(0.0, 2.5), p.body(-0.38, 2.64), p.body(-0.95, 1.95)], collar);
     fill_convex(cv, &[p.body(0.5, 1.58), p.body(0.95, 1.95), p.body(0.38, 2.64), p.body(0.0, 2.5)], collar);
@@ -399,7 +398,7 @@ fn draw_head(cv: &mut Canvas<'_>, p: &Pose) {
     fill_ellipse(cv, p.head_ellipse(0.0, 0.82, 0.3, 0.08, 0.0), Paint::solid([192.0, 108.0, 102.0]).with_opacity(0.9));
     fill_ellipse(cv, p.head_ellipse(0.0, 0.82, 0.29, 0.014, 0.0), Paint::solid([118.0, 58.0, 58.0]));
     // Hair over the top of the forehead, above the brows.
-    fill_ellipse(cv, p.head_ellipse(0.0, -1.38, 0.98, 0.3, 0.0), Paint::solid(HAIR));
+    fill_ellipse(cv, p.head_ellipse(0.0, -1.32, 0.8, 0.3, 0.0), Paint::solid(HAIR));
     fill_ellipse(cv, p.head_ellipse(-0.35, -1.2, 0.5, 0.17, 0.25), Paint::solid(HAIR));
     if p.glasses {
         draw_glasses(cv, p);

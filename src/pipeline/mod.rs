@@ -299,6 +299,13 @@ impl PipelineBuilder {
             let started = Instant::now();
             let (preview, input) = prepare(&frame, pmax, amax, is_still);
             let input = Arc::new(input);
+            {
+                let mut c = lock(&sink_hub.capture);
+                c.rate.tick(frame.captured_at);
+                c.frames += 1;
+                c.frame_size = frame.image.dimensions();
+                c.prep.add(started.elapsed());
+            }
             for (inbox, counters) in &inboxes {
                 if inbox.put(Arc::clone(&input)) {
                     lock(counters).skipped += 1;
@@ -309,13 +316,8 @@ impl PipelineBuilder {
             for tx in lock(&sink_hub.shots).drain(..) {
                 let _ = tx.send(frame.clone());
             }
-            {
-                let mut c = lock(&sink_hub.capture);
-                c.rate.tick(frame.captured_at);
-                c.frames += 1;
-                c.frame_size = frame.image.dimensions();
-                c.prep.add(started.elapsed());
-                c.previews_dropped += u64::from(dropped);
+            if dropped {
+                lock(&sink_hub.capture).previews_dropped += 1;
             }
             sink_hub.wake();
         };
