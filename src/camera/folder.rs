@@ -42,6 +42,9 @@ pub struct FolderOptions {
     pub max_pixels: u64,
     /// Largest accepted file, in bytes.
     pub max_file_bytes: u64,
+    /// A stable JPEG without its end marker is given this much longer to be completed before
+    /// it is decoded anyway (some cameras append trailer data after the marker).
+    pub incomplete_grace: Duration,
 }
 
 impl Default for FolderOptions {
@@ -52,6 +55,7 @@ impl Default for FolderOptions {
             poll_interval: Duration::from_millis(150),
             max_pixels: 64_000_000,
             max_file_bytes: 100 * 1024 * 1024,
+            incomplete_grace: Duration::from_secs(3),
         }
     }
 }
@@ -76,6 +80,8 @@ struct Entry {
 enum Skip {
     Vanished,
     Changed,
+    /// A JPEG without its end marker: probably still being written.
+    Incomplete,
     TooLargeFile(u64),
     TooManyPixels(u32, u32),
     Undecodable(String),
@@ -192,7 +198,7 @@ impl FolderSource {
     }
 
     /// Reads and decodes one file, enforcing the size limits.
-    fn load(&self, path: &Path, expected_size: Option<u64>) -> Result<RgbImage, Skip> {
+    fn load(&self, path: &Path, expected_size: Option<u64>, allow_incomplete: bool) -> Result<RgbImage, Skip> {
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Skip::Vanished,
             _ => Skip::Unreadable(e),
@@ -207,13 +213,19 @@ impl FolderSource {
         if expected_size.is_some_and(|s| s != bytes.len() as u64) {
             return Err(Skip::Changed);
         }
+        if !allow_incomplete && jpeg_lacks_end_marker(&bytes) {
+            return Err(Skip::Incomplete);
+        }
         decode_limited(&bytes, self.options.max_pixels)
     }
 
     fn next_still(&mut self) -> Result<Option<Frame>, CameraError> {
         for path in self.ready_candidates() {
-            let Some(expected) = self.known.get(&path).map(|e| e.size) else { continue };
-            let result = self.load(&path, Some(expected));
+            let Some(entry) = self.known.get(&path).copied() else { continue };
+            let Status::Pending { since } = entry.status else { continue };
+            let waited = since.elapsed();
+            let allow_incomplete = waited >= self.options.stable_for + self.options.incomplete_grace;
+            let result = self.load(&path, Some(entry.size), allow_incomplete);
             match result {
                 Ok(img) => {
                     if let Some(e) = self.known.get_mut(&path) {
@@ -228,6 +240,10 @@ impl FolderSource {
                     if let Some(e) = self.known.get_mut(&path) {
                         e.status = Status::Pending { since: Instant::now() };
                     }
+                }
+                Err(Skip::Incomplete) => {
+                    // Stays pending; decoded anyway once the grace period is over.
+                    tracing::debug!(file = %path.display(), waited_ms = waited.as_millis() as u64, "hot folder: JPEG has no end marker yet; waiting");
                 }
                 Err(Skip::Vanished) => {
                     tracing::warn!(file = %path.display(), "hot folder: file was deleted before it could be read; skipped");
@@ -248,7 +264,7 @@ impl FolderSource {
         for _ in 0..self.replay.len() {
             let path = self.replay[self.replay_pos % self.replay.len()].clone();
             self.replay_pos = (self.replay_pos + 1) % self.replay.len();
-            match self.load(&path, None) {
+            match self.load(&path, None, true) {
                 Ok(img) => {
                     let frame = Frame::new(self.seq, img);
                     self.seq += 1;
@@ -266,11 +282,21 @@ fn log_skip(path: &Path, skip: &Skip) {
     match skip {
         Skip::Vanished => tracing::warn!(file = %file, "hot folder: file was deleted before it could be read; skipped"),
         Skip::Changed => tracing::debug!(file = %file, "hot folder: file changed while reading; will retry"),
+        Skip::Incomplete => tracing::debug!(file = %file, "hot folder: JPEG has no end marker yet; waiting"),
         Skip::TooLargeFile(n) => tracing::warn!(file = %file, bytes = n, "hot folder: file too large; skipped"),
         Skip::TooManyPixels(w, h) => tracing::warn!(file = %file, width = w, height = h, "hot folder: image has too many pixels; skipped"),
         Skip::Undecodable(e) => tracing::warn!(file = %file, error = %e, "hot folder: not a readable image (partial or corrupt?); skipped"),
         Skip::Unreadable(e) => tracing::warn!(file = %file, error = %e, "hot folder: could not read file; skipped"),
     }
+}
+
+/// True for JPEG data that does not end with the EOI marker (trailing padding allowed).
+fn jpeg_lacks_end_marker(bytes: &[u8]) -> bool {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return false;
+    }
+    let end = bytes.iter().rposition(|&b| b != 0x00).map_or(0, |i| i + 1);
+    !bytes[..end].ends_with(&[0xFF, 0xD9])
 }
 
 /// Decodes an in-memory JPEG/PNG to RGB8, refusing images above `max_pixels` before
@@ -401,6 +427,19 @@ mod tests {
         assert!(!is_image_name(Path::new("notes")));
         assert!(is_hidden_or_temp(Path::new(".IMG_1.JPG")));
         assert!(is_hidden_or_temp(Path::new("IMG_1.JPG.part")));
+    }
+
+    #[test]
+    fn detects_jpegs_without_end_marker() {
+        let img = RgbImage::new(64, 64);
+        let mut jpg = Vec::new();
+        img.write_to(&mut Cursor::new(&mut jpg), image::ImageFormat::Jpeg).unwrap();
+        assert!(!jpeg_lacks_end_marker(&jpg));
+        assert!(jpeg_lacks_end_marker(&jpg[..jpg.len() - 10]));
+        let mut padded = jpg.clone();
+        padded.extend_from_slice(&[0, 0, 0]);
+        assert!(!jpeg_lacks_end_marker(&padded));
+        assert!(!jpeg_lacks_end_marker(b"\x89PNG not a jpeg"));
     }
 
     #[test]

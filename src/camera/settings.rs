@@ -175,6 +175,7 @@ impl CameraSettings {
             poll_interval: Duration::from_millis(self.poll_ms),
             max_pixels: u64::from(self.max_still_megapixels) * 1_000_000,
             max_file_bytes: u64::from(self.max_still_file_mb) * 1024 * 1024,
+            ..FolderOptions::default()
         }
     }
 
