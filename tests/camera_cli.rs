@@ -2,11 +2,22 @@
 
 use std::time::Duration;
 
-use capture_station::camera::cli::{SnapshotArgs, SnapshotSource, format_camera_list, run_cameras, run_snapshot, CamerasArgs};
-use capture_station::camera::{CameraError, CameraSettings, SourceChoice, SourceSetting, list_cameras, open_source};
+use capture_station::camera::cli::{
+    CamerasArgs, SnapshotArgs, SnapshotSource, format_camera_list, run_cameras, run_snapshot,
+};
+use capture_station::camera::{
+    CameraError, CameraSettings, SourceChoice, SourceSetting, list_cameras, open_source,
+};
 
 fn args(out: std::path::PathBuf, source: SnapshotSource) -> SnapshotArgs {
-    SnapshotArgs { out, source, device: None, defect: None, timeout_secs: 10, warmup_ms: 0 }
+    SnapshotArgs {
+        out,
+        source,
+        device: None,
+        defect: None,
+        timeout_secs: 10,
+        warmup_ms: 0,
+    }
 }
 
 #[test]
@@ -43,7 +54,11 @@ fn explicit_webcam_without_camera_fails_clearly() {
     if !list_cameras().unwrap().is_empty() {
         return;
     }
-    let mut opened = open_source(&CameraSettings { source: SourceSetting::Webcam, ..Default::default() }).unwrap();
+    let mut opened = open_source(&CameraSettings {
+        source: SourceSetting::Webcam,
+        ..Default::default()
+    })
+    .unwrap();
     let err = opened.source.open().unwrap_err();
     assert!(matches!(err, CameraError::NoCamera), "{err}");
     assert!(err.is_retryable(), "a camera may be plugged in later");

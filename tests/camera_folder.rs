@@ -31,14 +31,19 @@ impl Logs {
 fn capture_logs() -> (Logs, tracing::subscriber::DefaultGuard) {
     let logs = Logs::default();
     let l2 = logs.clone();
-    let subscriber = tracing_subscriber::fmt().with_writer(move || l2.clone()).with_ansi(false).with_max_level(tracing::Level::DEBUG).finish();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || l2.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .finish();
     (logs, tracing::subscriber::set_default(subscriber))
 }
 
 fn encoded(w: u32, h: u32, format: image::ImageFormat) -> Vec<u8> {
     let img = RgbImage::from_fn(w, h, |x, y| Rgb([(x % 251) as u8, (y % 241) as u8, 128]));
     let mut out = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut out), format).unwrap();
+    img.write_to(&mut std::io::Cursor::new(&mut out), format)
+        .unwrap();
     out
 }
 
@@ -98,7 +103,10 @@ fn writer_pausing_longer_than_the_window_is_retried_after_completion() {
     assert!(collect(&mut src, Duration::from_millis(300)).is_empty());
     assert!(logs.text().contains("no end marker yet"), "{}", logs.text());
     // When the writer finishes, the file is picked up whole.
-    let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
     f.write_all(&bytes[bytes.len() / 2..]).unwrap();
     drop(f);
     let frames = collect(&mut src, Duration::from_millis(400));
@@ -110,14 +118,21 @@ fn writer_pausing_longer_than_the_window_is_retried_after_completion() {
 fn truncated_jpeg_is_decoded_after_the_grace_period_or_skipped() {
     let (logs, _g) = capture_logs();
     let dir = tempfile::tempdir().unwrap();
-    let opts = FolderOptions { incomplete_grace: Duration::from_millis(200), ..options(50) };
+    let opts = FolderOptions {
+        incomplete_grace: Duration::from_millis(200),
+        ..options(50)
+    };
     let mut src = FolderSource::new(dir.path(), opts);
     src.open().unwrap();
     let bytes = encoded(640, 480, image::ImageFormat::Jpeg);
     // Cut inside the headers: undecodable even after the grace period.
     std::fs::write(dir.path().join("cut.jpg"), &bytes[..40]).unwrap();
     assert!(collect(&mut src, Duration::from_millis(500)).is_empty());
-    assert!(logs.text().contains("not a readable image") && logs.text().contains("cut.jpg"), "{}", logs.text());
+    assert!(
+        logs.text().contains("not a readable image") && logs.text().contains("cut.jpg"),
+        "{}",
+        logs.text()
+    );
 }
 
 #[test]
@@ -129,17 +144,31 @@ fn non_image_files_are_ignored() {
     std::fs::write(dir.path().join("notes.txt"), b"hello").unwrap();
     std::fs::write(dir.path().join("IMG_0002.CR3"), b"raw data").unwrap();
     std::fs::write(dir.path().join("fake.jpg"), b"this is not a jpeg").unwrap();
-    std::fs::write(dir.path().join(".hidden.jpg"), encoded(10, 10, image::ImageFormat::Jpeg)).unwrap();
+    std::fs::write(
+        dir.path().join(".hidden.jpg"),
+        encoded(10, 10, image::ImageFormat::Jpeg),
+    )
+    .unwrap();
     std::fs::create_dir(dir.path().join("sub.jpg")).unwrap();
     assert!(collect(&mut src, Duration::from_millis(300)).is_empty());
     let text = logs.text();
-    assert!(text.contains("ignoring non-image file") && text.contains("notes.txt"), "{text}");
+    assert!(
+        text.contains("ignoring non-image file") && text.contains("notes.txt"),
+        "{text}"
+    );
     assert!(text.contains("IMG_0002.CR3"), "{text}");
-    assert!(text.contains("not a readable image") && text.contains("fake.jpg"), "{text}");
+    assert!(
+        text.contains("not a readable image") && text.contains("fake.jpg"),
+        "{text}"
+    );
     // Each file is logged once, not on every poll.
     assert_eq!(text.matches("notes.txt").count(), 1, "{text}");
     // A good image afterwards still works (PNG too).
-    std::fs::write(dir.path().join("ok.png"), encoded(50, 40, image::ImageFormat::Png)).unwrap();
+    std::fs::write(
+        dir.path().join("ok.png"),
+        encoded(50, 40, image::ImageFormat::Png),
+    )
+    .unwrap();
     let frames = collect(&mut src, Duration::from_millis(300));
     assert_eq!(frames.len(), 1);
     assert_eq!(frames[0].image.dimensions(), (50, 40));
@@ -149,22 +178,37 @@ fn non_image_files_are_ignored() {
 fn huge_images_and_files_are_refused() {
     let (logs, _g) = capture_logs();
     let dir = tempfile::tempdir().unwrap();
-    let opts = FolderOptions { max_pixels: 1_000_000, max_file_bytes: 400_000, ..options(30) };
+    let opts = FolderOptions {
+        max_pixels: 1_000_000,
+        max_file_bytes: 400_000,
+        ..options(30)
+    };
     let mut src = FolderSource::new(dir.path(), opts);
     src.open().unwrap();
     // 3000×3000 = 9 MP, but a tiny file (uniform PNG compresses well).
     let big = RgbImage::from_pixel(3000, 3000, Rgb([1, 2, 3]));
     let mut png = Vec::new();
-    big.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    big.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
     assert!(png.len() < 400_000);
     std::fs::write(dir.path().join("huge.png"), &png).unwrap();
     // A file over the byte limit.
     std::fs::write(dir.path().join("fat.jpg"), vec![0u8; 500_000]).unwrap();
     assert!(collect(&mut src, Duration::from_millis(300)).is_empty());
     let text = logs.text();
-    assert!(text.contains("too many pixels") && text.contains("width=3000"), "{text}");
-    assert!(text.contains("file too large") && text.contains("fat.jpg"), "{text}");
-    std::fs::write(dir.path().join("fine.jpg"), encoded(1000, 1000, image::ImageFormat::Jpeg)).unwrap();
+    assert!(
+        text.contains("too many pixels") && text.contains("width=3000"),
+        "{text}"
+    );
+    assert!(
+        text.contains("file too large") && text.contains("fat.jpg"),
+        "{text}"
+    );
+    std::fs::write(
+        dir.path().join("fine.jpg"),
+        encoded(1000, 1000, image::ImageFormat::Jpeg),
+    )
+    .unwrap();
     assert_eq!(collect(&mut src, Duration::from_millis(300)).len(), 1);
 }
 
@@ -183,7 +227,14 @@ fn files_deleted_before_reading_are_skipped() {
 
     // Racing deletions against immediate reads (no stability window): whatever is read is a
     // complete image, and nothing panics.
-    let mut src = FolderSource::new(dir.path(), FolderOptions { stable_for: Duration::ZERO, poll_interval: Duration::from_millis(1), ..FolderOptions::default() });
+    let mut src = FolderSource::new(
+        dir.path(),
+        FolderOptions {
+            stable_for: Duration::ZERO,
+            poll_interval: Duration::from_millis(1),
+            ..FolderOptions::default()
+        },
+    );
     src.open().unwrap();
     let d = dir.path().to_path_buf();
     let writer = std::thread::spawn(move || {
@@ -209,12 +260,20 @@ fn files_deleted_before_reading_are_skipped() {
 #[test]
 fn existing_files_are_not_shots_but_overwritten_ones_are() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("before.jpg"), encoded(30, 20, image::ImageFormat::Jpeg)).unwrap();
+    std::fs::write(
+        dir.path().join("before.jpg"),
+        encoded(30, 20, image::ImageFormat::Jpeg),
+    )
+    .unwrap();
     let mut src = FolderSource::new(dir.path(), options(30));
     src.open().unwrap();
     assert!(collect(&mut src, Duration::from_millis(200)).is_empty());
     // Overwriting an old file with new content counts as a new still.
-    std::fs::write(dir.path().join("before.jpg"), encoded(40, 20, image::ImageFormat::Jpeg)).unwrap();
+    std::fs::write(
+        dir.path().join("before.jpg"),
+        encoded(40, 20, image::ImageFormat::Jpeg),
+    )
+    .unwrap();
     let frames = collect(&mut src, Duration::from_millis(300));
     assert_eq!(frames.len(), 1);
     assert_eq!(frames[0].image.dimensions(), (40, 20));
@@ -234,7 +293,8 @@ fn exif_orientation_of_portrait_shots_is_applied() {
     let mut jpg = Vec::new();
     let mut enc = image::codecs::jpeg::JpegEncoder::new(&mut jpg);
     enc.set_exif_metadata(exif).unwrap();
-    enc.write_image(img.as_raw(), 60, 20, image::ExtendedColorType::Rgb8).unwrap();
+    enc.write_image(img.as_raw(), 60, 20, image::ExtendedColorType::Rgb8)
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut src = FolderSource::new(dir.path(), options(30));
     src.open().unwrap();

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use capture_station::camera::folder::{FolderOptions, FolderSource};
 use capture_station::camera::testing::{Fault, FaultySource};
-use capture_station::camera::{CameraError, Frame, FrameSource, SourceKind, SourceState, Supervisor, SupervisorConfig};
+use capture_station::camera::{
+    CameraError, Frame, FrameSource, SourceKind, SourceState, Supervisor, SupervisorConfig,
+};
 use capture_station::pipeline::{AnalysisInput, FrameAnalyzer, PipelineBuilder, PipelineConfig};
 
 fn fast_config() -> SupervisorConfig {
@@ -48,7 +50,10 @@ fn reconnects_after_error_stall_and_unplug() {
     let counters = source.counters();
     let seqs = Arc::new(Mutex::new(Vec::new()));
     let s2 = Arc::clone(&seqs);
-    let sup = Supervisor::spawn(source, fast_config(), move |f: Frame| s2.lock().unwrap().push(f.seq)).unwrap();
+    let sup = Supervisor::spawn(source, fast_config(), move |f: Frame| {
+        s2.lock().unwrap().push(f.seq)
+    })
+    .unwrap();
     assert_eq!(sup.kind(), SourceKind::Live);
 
     // After the script the source recovers for good and keeps delivering.
@@ -57,18 +62,34 @@ fn reconnects_after_error_stall_and_unplug() {
     }));
     assert_eq!(sup.state(), SourceState::Connected);
     assert_eq!(counters.failed_opens.load(Ordering::Relaxed), 3);
-    assert_eq!(counters.opens.load(Ordering::Relaxed), 4, "error, stall, unplug: three reconnects");
+    assert_eq!(
+        counters.opens.load(Ordering::Relaxed),
+        4,
+        "error, stall, unplug: three reconnects"
+    );
 
     let events = sup.drain_events();
-    let connected = events.iter().filter(|e| **e == SourceState::Connected).count();
-    let disconnected = events.iter().filter(|e| **e == SourceState::Disconnected).count();
+    let connected = events
+        .iter()
+        .filter(|e| **e == SourceState::Connected)
+        .count();
+    let disconnected = events
+        .iter()
+        .filter(|e| **e == SourceState::Disconnected)
+        .count();
     assert_eq!(connected, 4, "{events:?}");
     assert_eq!(disconnected, 3, "{events:?}");
     // The unplug produced attempts 1..=4 (three failed opens, then success).
     for attempt in 1..=4 {
-        assert!(events.contains(&SourceState::Reconnecting { attempt }), "{events:?}");
+        assert!(
+            events.contains(&SourceState::Reconnecting { attempt }),
+            "{events:?}"
+        );
     }
-    assert!(!events.contains(&SourceState::Reconnecting { attempt: 5 }), "{events:?}");
+    assert!(
+        !events.contains(&SourceState::Reconnecting { attempt: 5 }),
+        "{events:?}"
+    );
     assert!(!events.iter().any(|e| matches!(e, SourceState::Failed(_))));
     // The stall was reported as such.
     let err = sup.last_error().expect("last error");
@@ -82,23 +103,47 @@ fn reconnects_after_error_stall_and_unplug() {
 
 #[test]
 fn stall_is_detected_within_the_configured_time() {
-    let source = FaultySource::new(32, 32, 100, vec![Fault::Frames(3), Fault::Stall(Duration::from_secs(30))]);
+    let source = FaultySource::new(
+        32,
+        32,
+        100,
+        vec![Fault::Frames(3), Fault::Stall(Duration::from_secs(30))],
+    );
     let counters = source.counters();
     let t0 = Instant::now();
     let sup = Supervisor::spawn(source, fast_config(), |_| {}).unwrap();
-    assert!(wait_until(Duration::from_secs(3), || counters.opens.load(Ordering::Relaxed) >= 2));
+    assert!(wait_until(Duration::from_secs(3), || counters
+        .opens
+        .load(Ordering::Relaxed)
+        >= 2));
     let took = t0.elapsed();
-    assert!(took >= Duration::from_millis(300) && took < Duration::from_secs(2), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(2),
+        "{took:?}"
+    );
     assert!(sup.last_error().unwrap().en.contains("no frame for"));
 }
 
 #[test]
 fn gives_up_after_max_attempts() {
-    let source = FaultySource::new(32, 32, 100, vec![Fault::Frames(2), Fault::Unplug { failed_opens: 1000 }]);
-    let config = SupervisorConfig { max_attempts: Some(3), ..fast_config() };
+    let source = FaultySource::new(
+        32,
+        32,
+        100,
+        vec![Fault::Frames(2), Fault::Unplug { failed_opens: 1000 }],
+    );
+    let config = SupervisorConfig {
+        max_attempts: Some(3),
+        ..fast_config()
+    };
     let sup = Supervisor::spawn(source, config, |_| {}).unwrap();
-    assert!(wait_until(Duration::from_secs(5), || matches!(sup.state(), SourceState::Failed(_))));
-    let SourceState::Failed(why) = sup.state() else { unreachable!() };
+    assert!(wait_until(Duration::from_secs(5), || matches!(
+        sup.state(),
+        SourceState::Failed(_)
+    )));
+    let SourceState::Failed(why) = sup.state() else {
+        unreachable!()
+    };
     assert!(why.en.contains("gave up after 3 attempts"), "{why:?}");
     assert!(why.zh.contains("放弃"));
     let events = sup.drain_events();
@@ -117,7 +162,9 @@ impl FrameSource for Misconfigured {
         SourceKind::Live
     }
     fn open(&mut self) -> Result<(), CameraError> {
-        Err(CameraError::InvalidSettings("fps must be within 1 … 120".into()))
+        Err(CameraError::InvalidSettings(
+            "fps must be within 1 … 120".into(),
+        ))
     }
     fn next_frame(&mut self, _: Duration) -> Result<Option<Frame>, CameraError> {
         Err(CameraError::Closed)
@@ -128,26 +175,46 @@ impl FrameSource for Misconfigured {
 #[test]
 fn configuration_errors_fail_immediately() {
     let sup = Supervisor::spawn(Misconfigured, fast_config(), |_| {}).unwrap();
-    assert!(wait_until(Duration::from_secs(2), || matches!(sup.state(), SourceState::Failed(_))));
+    assert!(wait_until(Duration::from_secs(2), || matches!(
+        sup.state(),
+        SourceState::Failed(_)
+    )));
     let events = sup.drain_events();
-    assert!(!events.iter().any(|e| matches!(e, SourceState::Reconnecting { .. })), "{events:?}");
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, SourceState::Reconnecting { .. })),
+        "{events:?}"
+    );
 }
 
 #[test]
 fn missing_hot_folder_is_retried_until_it_appears() {
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("eos");
-    let source = FolderSource::new(&dir, FolderOptions { poll_interval: Duration::from_millis(20), ..FolderOptions::default() });
+    let source = FolderSource::new(
+        &dir,
+        FolderOptions {
+            poll_interval: Duration::from_millis(20),
+            ..FolderOptions::default()
+        },
+    );
     let mut sup = Supervisor::spawn(source, fast_config(), |_| {}).unwrap();
-    assert!(wait_until(Duration::from_secs(2), || matches!(sup.state(), SourceState::Reconnecting { attempt } if attempt >= 2)));
+    assert!(wait_until(
+        Duration::from_secs(2),
+        || matches!(sup.state(), SourceState::Reconnecting { attempt } if attempt >= 2)
+    ));
     assert!(sup.last_error().unwrap().en.contains("unavailable"));
     std::fs::create_dir(&dir).unwrap();
-    assert!(wait_until(Duration::from_secs(2), || sup.state() == SourceState::Connected));
+    assert!(wait_until(Duration::from_secs(2), || sup.state()
+        == SourceState::Connected));
     // The folder disappears (card removed / share unmounted) and comes back.
     std::fs::remove_dir(&dir).unwrap();
-    assert!(wait_until(Duration::from_secs(2), || sup.state() != SourceState::Connected));
+    assert!(wait_until(Duration::from_secs(2), || sup.state()
+        != SourceState::Connected));
     std::fs::create_dir(&dir).unwrap();
-    assert!(wait_until(Duration::from_secs(2), || sup.state() == SourceState::Connected));
+    assert!(wait_until(Duration::from_secs(2), || sup.state()
+        == SourceState::Connected));
     sup.stop();
     assert_eq!(sup.state(), SourceState::Disconnected);
 }
@@ -180,7 +247,10 @@ fn consumer_is_never_blocked_longer_than_one_frame_interval() {
         ],
     );
     let counters = source.counters();
-    let config = PipelineConfig { supervisor: fast_config(), ..PipelineConfig::default() };
+    let config = PipelineConfig {
+        supervisor: fast_config(),
+        ..PipelineConfig::default()
+    };
     let mut builder = PipelineBuilder::new(Box::new(source), config);
     let slow = builder.add_analyzer("slow", Busy(Duration::from_millis(120)));
     let pipeline = builder.start().unwrap();
@@ -207,7 +277,13 @@ fn consumer_is_never_blocked_longer_than_one_frame_interval() {
         std::thread::sleep(Duration::from_millis(4));
     }
     assert!(worst < interval, "consumer blocked for {worst:?}");
-    assert!(previews > 20 && shots > 20, "{previews} previews, {shots} shots");
-    assert!(states.contains(&SourceState::Reconnecting { attempt: 3 }), "{states:?}");
+    assert!(
+        previews > 20 && shots > 20,
+        "{previews} previews, {shots} shots"
+    );
+    assert!(
+        states.contains(&SourceState::Reconnecting { attempt: 3 }),
+        "{states:?}"
+    );
     assert_eq!(pipeline.state(), SourceState::Connected);
 }

@@ -39,7 +39,9 @@ impl FromStr for SnapshotSource {
             "demo" => Ok(Self::Demo),
             _ => match s.strip_prefix("folder:") {
                 Some(dir) if !dir.is_empty() => Ok(Self::Folder(PathBuf::from(dir))),
-                _ => Err(format!("unknown source {s:?}: use webcam, demo, auto or folder:DIR")),
+                _ => Err(format!(
+                    "unknown source {s:?}: use webcam, demo, auto or folder:DIR"
+                )),
             },
         }
     }
@@ -105,7 +107,10 @@ pub fn run_cameras(_args: &CamerasArgs) -> Result<(), CameraError> {
     let text = format_camera_list(&devices);
     std::io::stdout()
         .write_all(text.as_bytes())
-        .map_err(|source| CameraError::Io { path: PathBuf::from("<stdout>"), source })
+        .map_err(|source| CameraError::Io {
+            path: PathBuf::from("<stdout>"),
+            source,
+        })
 }
 
 /// Image formats `snapshot` can write.
@@ -116,7 +121,12 @@ enum OutFormat {
 }
 
 fn out_format(path: &Path) -> Result<OutFormat, CameraError> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("jpg" | "jpeg") => Ok(OutFormat::Jpeg),
         Some("png") => Ok(OutFormat::Png),
         _ => Err(CameraError::UnsupportedOutputFormat(path.to_path_buf())),
@@ -126,18 +136,29 @@ fn out_format(path: &Path) -> Result<OutFormat, CameraError> {
 /// Writes `img` as JPEG (quality 95) or PNG according to the extension of `path`.
 pub fn save_image(img: &RgbImage, path: &Path) -> Result<(), CameraError> {
     let format = out_format(path)?;
-    let io = |source| CameraError::Io { path: path.to_path_buf(), source };
-    let enc = |e: image::ImageError| CameraError::Encode { path: path.to_path_buf(), message: e.to_string() };
+    let io = |source| CameraError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let enc = |e: image::ImageError| CameraError::Encode {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
     let mut w = BufWriter::new(File::create(path).map_err(io)?);
     match format {
-        OutFormat::Jpeg => JpegEncoder::new_with_quality(&mut w, 95).encode_image(img).map_err(enc)?,
+        OutFormat::Jpeg => JpegEncoder::new_with_quality(&mut w, 95)
+            .encode_image(img)
+            .map_err(enc)?,
         OutFormat::Png => img.write_to(&mut w, image::ImageFormat::Png).map_err(enc)?,
     }
     w.flush().map_err(io)
 }
 
 /// Grabs one full-resolution frame as `snapshot` would, starting from `base` settings.
-pub fn grab_frame(args: &SnapshotArgs, base: &CameraSettings) -> Result<(Frame, String, Option<Text>), CameraError> {
+pub fn grab_frame(
+    args: &SnapshotArgs,
+    base: &CameraSettings,
+) -> Result<(Frame, String, Option<Text>), CameraError> {
     let mut settings = base.clone();
     match &args.source {
         SnapshotSource::Auto => settings.source = SourceSetting::Auto,
@@ -167,7 +188,9 @@ pub fn grab_frame(args: &SnapshotArgs, base: &CameraSettings) -> Result<(Frame, 
         }
         let wait = (start + timeout - now).min(Duration::from_millis(200));
         match source.next_frame(wait) {
-            Ok(Some(f)) if source.kind() == SourceKind::Stills || Instant::now() >= warm_until => break Ok(f),
+            Ok(Some(f)) if source.kind() == SourceKind::Stills || Instant::now() >= warm_until => {
+                break Ok(f);
+            }
             Ok(_) => {}
             Err(e) => break Err(e),
         }
@@ -191,7 +214,12 @@ pub fn run_snapshot_with(args: &SnapshotArgs, base: &CameraSettings) -> Result<(
         eprintln!("{}", n.both());
     }
     save_image(&frame.image, &args.out)?;
-    println!("saved {}×{} frame from {description} to {}", frame.width(), frame.height(), args.out.display());
+    println!(
+        "saved {}×{} frame from {description} to {}",
+        frame.width(),
+        frame.height(),
+        args.out.display()
+    );
     Ok(())
 }
 
@@ -201,8 +229,14 @@ mod tests {
 
     #[test]
     fn parses_sources_and_defects() {
-        assert_eq!("demo".parse::<SnapshotSource>().unwrap(), SnapshotSource::Demo);
-        assert_eq!("folder:/a b".parse::<SnapshotSource>().unwrap(), SnapshotSource::Folder("/a b".into()));
+        assert_eq!(
+            "demo".parse::<SnapshotSource>().unwrap(),
+            SnapshotSource::Demo
+        );
+        assert_eq!(
+            "folder:/a b".parse::<SnapshotSource>().unwrap(),
+            SnapshotSource::Folder("/a b".into())
+        );
         assert!("folder:".parse::<SnapshotSource>().is_err());
         assert!("usb".parse::<SnapshotSource>().is_err());
         assert_eq!(parse_defect("too_dark").unwrap(), DemoDefect::TooDark);
@@ -213,7 +247,10 @@ mod tests {
     fn output_format_by_extension() {
         assert_eq!(out_format(Path::new("a.JPG")).unwrap(), OutFormat::Jpeg);
         assert_eq!(out_format(Path::new("a.png")).unwrap(), OutFormat::Png);
-        assert!(matches!(out_format(Path::new("a.bmp")), Err(CameraError::UnsupportedOutputFormat(_))));
+        assert!(matches!(
+            out_format(Path::new("a.bmp")),
+            Err(CameraError::UnsupportedOutputFormat(_))
+        ));
     }
 
     #[test]
@@ -224,10 +261,18 @@ mod tests {
             index: 0,
             name: "Cam".into(),
             description: "/dev/video0".into(),
-            formats: vec![super::super::FormatInfo { width: 1280, height: 720, fps: 30, fourcc: "MJPEG".into() }],
+            formats: vec![super::super::FormatInfo {
+                width: 1280,
+                height: 720,
+                fps: 30,
+                fourcc: "MJPEG".into(),
+            }],
             format_error: None,
         };
         let s = format_camera_list(&[d]);
-        assert!(s.contains("[0] Cam") && s.contains("MJPEG 1280×720 @ 30 fps"), "{s}");
+        assert!(
+            s.contains("[0] Cam") && s.contains("MJPEG 1280×720 @ 30 fps"),
+            "{s}"
+        );
     }
 }

@@ -9,7 +9,9 @@ use image::{GrayImage, RgbImage};
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::raster::{Canvas, Ellipse, Paint, fill_convex, fill_ellipse, fill_ring, fill_segment, scale};
+use super::raster::{
+    Canvas, Ellipse, Paint, fill_convex, fill_ellipse, fill_ring, fill_segment, scale,
+};
 use super::{CameraError, Frame, FrameSource, SourceKind, Text};
 
 /// The CHSI reference backdrop colour.
@@ -139,12 +141,21 @@ impl Pose {
     fn head(&self, lx: f32, ly: f32) -> (f32, f32) {
         let (s, c) = self.roll.sin_cos();
         let (qx, qy) = (lx * self.u, (ly - PIVOT) * self.u);
-        (self.sx + qx * c - qy * s, self.hy + PIVOT * self.u + qx * s + qy * c)
+        (
+            self.sx + qx * c - qy * s,
+            self.hy + PIVOT * self.u + qx * s + qy * c,
+        )
     }
 
     fn head_ellipse(&self, lx: f32, ly: f32, rx: f32, ry: f32, angle: f32) -> Ellipse {
         let (cx, cy) = self.head(lx, ly);
-        Ellipse { cx, cy, rx: rx * self.u, ry: ry * self.u, angle: angle + self.roll }
+        Ellipse {
+            cx,
+            cy,
+            rx: rx * self.u,
+            ry: ry * self.u,
+            angle: angle + self.roll,
+        }
     }
 
     /// Maps body coordinates (not rotating with the head) to pixels.
@@ -154,7 +165,13 @@ impl Pose {
 
     fn body_ellipse(&self, lx: f32, ly: f32, rx: f32, ry: f32) -> Ellipse {
         let (cx, cy) = self.body(lx, ly);
-        Ellipse { cx, cy, rx: rx * self.u, ry: ry * self.u, angle: 0.0 }
+        Ellipse {
+            cx,
+            cy,
+            rx: rx * self.u,
+            ry: ry * self.u,
+            angle: 0.0,
+        }
     }
 }
 
@@ -178,9 +195,18 @@ impl DemoScene {
         let noise_stride = width as usize * 3 + NOISE_PAD;
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x5eed_cafe);
         let noise = (0..noise_stride * NOISE_ROWS)
-            .map(|_| (rng.gen_range(-2i8..=2) + rng.gen_range(-2i8..=2)) / 2 + rng.gen_range(-1i8..=1))
+            .map(|_| {
+                (rng.gen_range(-2i8..=2) + rng.gen_range(-2i8..=2)) / 2 + rng.gen_range(-1i8..=1)
+            })
             .collect();
-        Self { width, height, blue: None, wall: None, noise, noise_stride }
+        Self {
+            width,
+            height,
+            blue: None,
+            wall: None,
+            noise,
+            noise_stride,
+        }
     }
 
     /// Frame size.
@@ -238,7 +264,12 @@ impl DemoScene {
         let hair = pose.head_ellipse(0.0, -0.28, 1.12, 1.45, 0.0);
         let (_, hy) = hair.extents();
         SubjectGeometry {
-            face_box: RectF { x: face.cx - fx, y: face.cy - fy, w: 2.0 * fx, h: 2.0 * fy },
+            face_box: RectF {
+                x: face.cx - fx,
+                y: face.cy - fy,
+                w: 2.0 * fx,
+                h: 2.0 * fy,
+            },
             eyes: [pose.head(-0.40, -0.10), pose.head(0.40, -0.10)],
             crown_y: hair.cy - hy,
             chin_y: face.cy + fy,
@@ -259,7 +290,12 @@ impl DemoScene {
     fn overlay_rect(&self, pose: &Pose) -> RectF {
         let side = 1.25 * pose.u;
         let (cx, cy) = pose.body(2.05, 1.45);
-        RectF { x: cx - side / 2.0, y: cy - side / 2.0, w: side, h: side }
+        RectF {
+            x: cx - side / 2.0,
+            y: cy - side / 2.0,
+            w: side,
+            h: side,
+        }
     }
 
     fn backdrop(&mut self, wall: bool) -> &[u8] {
@@ -344,7 +380,16 @@ fn draw_body(cv: &mut Canvas<'_>, p: &Pose) {
     fill_ellipse(cv, p.body_ellipse(0.0, 3.0, 2.4, 1.3), cloth);
     fill_ellipse(cv, p.body_ellipse(-2.05, 3.05, 1.2, 0.75), cloth);
     fill_ellipse(cv, p.body_ellipse(2.05, 3.05, 1.2, 0.75), cloth);
-    fill_convex(cv, &[p.body(-3.25, 3.05), p.body(3.25, 3.05), p.body(3.4, 8.0), p.body(-3.4, 8.0)], cloth);
+    fill_convex(
+        cv,
+        &[
+            p.body(-3.25, 3.05),
+            p.body(3.25, 3.05),
+            p.body(3.4, 8.0),
+            p.body(-3.4, 8.0),
+        ],
+        cloth,
+    );
     // A soft crease where each arm meets the chest.
     let fold = Paint::solid(scale(CLOTH, 0.78)).with_opacity(0.5);
     fill_segment(cv, p.body(-2.0, 3.6), p.body(-2.15, 6.0), 0.05 * p.u, fold);
@@ -353,30 +398,73 @@ fn draw_body(cv: &mut Canvas<'_>, p: &Pose) {
     let neck = scale(SKIN, 0.82);
     fill_convex(
         cv,
-        &[p.body(-0.5, 0.8), p.body(0.5, 0.8), p.body(0.58, 1.8), p.body(-0.58, 1.8)],
+        &[
+            p.body(-0.5, 0.8),
+            p.body(0.5, 0.8),
+            p.body(0.58, 1.8),
+            p.body(-0.58, 1.8),
+        ],
         Paint::solid(neck),
     );
-    fill_convex(cv, &[p.body(-0.5, 1.6), p.body(0.5, 1.6), p.body(0.0, 2.45)], Paint::solid(neck));
-    fill_ellipse(cv, p.body_ellipse(0.0, 1.3, 0.5, 0.3), Paint::solid(scale(neck, 0.8)).with_opacity(0.6));
+    fill_convex(
+        cv,
+        &[p.body(-0.5, 1.6), p.body(0.5, 1.6), p.body(0.0, 2.45)],
+        Paint::solid(neck),
+    );
+    fill_ellipse(
+        cv,
+        p.body_ellipse(0.0, 1.3, 0.5, 0.3),
+        Paint::solid(scale(neck, 0.8)).with_opacity(0.6),
+    );
     let collar = Paint::solid(COLLAR);
-    fill_convex(cv, &[p.body(-0.5, 1.58), p.body(0.0, 2.5), p.body(-0.38, 2.64), p.body(-0.95, 1.95)], collar);
-    fill_convex(cv, &[p.body(0.5, 1.58), p.body(0.95, 1.95), p.body(0.38, 2.64), p.body(0.0, 2.5)], collar);
+    fill_convex(
+        cv,
+        &[
+            p.body(-0.5, 1.58),
+            p.body(0.0, 2.5),
+            p.body(-0.38, 2.64),
+            p.body(-0.95, 1.95),
+        ],
+        collar,
+    );
+    fill_convex(
+        cv,
+        &[
+            p.body(0.5, 1.58),
+            p.body(0.95, 1.95),
+            p.body(0.38, 2.64),
+            p.body(0.0, 2.5),
+        ],
+        collar,
+    );
     let seam = Paint::solid(scale(COLLAR, 0.75));
     fill_segment(cv, p.body(-0.5, 1.58), p.body(0.0, 2.5), 0.025 * p.u, seam);
     fill_segment(cv, p.body(0.5, 1.58), p.body(0.0, 2.5), 0.025 * p.u, seam);
 }
 
 fn draw_head(cv: &mut Canvas<'_>, p: &Pose) {
-    fill_ellipse(cv, p.head_ellipse(0.0, -0.28, 1.12, 1.45, 0.0), Paint::solid(HAIR).shaded(0.15));
+    fill_ellipse(
+        cv,
+        p.head_ellipse(0.0, -0.28, 1.12, 1.45, 0.0),
+        Paint::solid(HAIR).shaded(0.15),
+    );
     for side in [-1.0f32, 1.0] {
-        fill_ellipse(cv, p.head_ellipse(side * 1.0, 0.0, 0.17, 0.3, 0.0), Paint::solid(scale(SKIN, 0.9)));
+        fill_ellipse(
+            cv,
+            p.head_ellipse(side * 1.0, 0.0, 0.17, 0.3, 0.0),
+            Paint::solid(scale(SKIN, 0.9)),
+        );
         fill_ellipse(
             cv,
             p.head_ellipse(side * 1.03, 0.0, 0.07, 0.17, 0.0),
             Paint::solid(scale(SKIN, 0.72)).with_opacity(0.5),
         );
     }
-    fill_ellipse(cv, p.head_ellipse(0.0, 0.0, 1.0, 1.35, 0.0), Paint::solid(SKIN).shaded(0.2));
+    fill_ellipse(
+        cv,
+        p.head_ellipse(0.0, 0.0, 1.0, 1.35, 0.0),
+        Paint::solid(SKIN).shaded(0.2),
+    );
     // Brows: outer ends slightly lower.
     let brow = Paint::solid([48.0, 36.0, 30.0]);
     fill_ellipse(cv, p.head_ellipse(-0.40, -0.33, 0.24, 0.05, -0.09), brow);
@@ -385,8 +473,16 @@ fn draw_head(cv: &mut Canvas<'_>, p: &Pose) {
         draw_eye(cv, p, side * 0.40, -0.10);
     }
     // Nose: bridge shadow, tip and nostrils.
-    fill_ellipse(cv, p.head_ellipse(0.03, 0.18, 0.07, 0.3, 0.0), Paint::solid(scale(SKIN, 0.85)).with_opacity(0.35));
-    fill_ellipse(cv, p.head_ellipse(0.0, 0.47, 0.17, 0.09, 0.0), Paint::solid(scale(SKIN, 0.8)).with_opacity(0.45));
+    fill_ellipse(
+        cv,
+        p.head_ellipse(0.03, 0.18, 0.07, 0.3, 0.0),
+        Paint::solid(scale(SKIN, 0.85)).with_opacity(0.35),
+    );
+    fill_ellipse(
+        cv,
+        p.head_ellipse(0.0, 0.47, 0.17, 0.09, 0.0),
+        Paint::solid(scale(SKIN, 0.8)).with_opacity(0.45),
+    );
     for side in [-1.0f32, 1.0] {
         fill_ellipse(
             cv,
@@ -395,11 +491,27 @@ fn draw_head(cv: &mut Canvas<'_>, p: &Pose) {
         );
     }
     // Closed lips.
-    fill_ellipse(cv, p.head_ellipse(0.0, 0.82, 0.3, 0.08, 0.0), Paint::solid([192.0, 108.0, 102.0]).with_opacity(0.9));
-    fill_ellipse(cv, p.head_ellipse(0.0, 0.82, 0.29, 0.014, 0.0), Paint::solid([118.0, 58.0, 58.0]));
+    fill_ellipse(
+        cv,
+        p.head_ellipse(0.0, 0.82, 0.3, 0.08, 0.0),
+        Paint::solid([192.0, 108.0, 102.0]).with_opacity(0.9),
+    );
+    fill_ellipse(
+        cv,
+        p.head_ellipse(0.0, 0.82, 0.29, 0.014, 0.0),
+        Paint::solid([118.0, 58.0, 58.0]),
+    );
     // Hair over the top of the forehead, above the brows.
-    fill_ellipse(cv, p.head_ellipse(0.0, -1.32, 0.8, 0.3, 0.0), Paint::solid(HAIR));
-    fill_ellipse(cv, p.head_ellipse(-0.35, -1.2, 0.5, 0.17, 0.25), Paint::solid(HAIR));
+    fill_ellipse(
+        cv,
+        p.head_ellipse(0.0, -1.32, 0.8, 0.3, 0.0),
+        Paint::solid(HAIR),
+    );
+    fill_ellipse(
+        cv,
+        p.head_ellipse(-0.35, -1.2, 0.5, 0.17, 0.25),
+        Paint::solid(HAIR),
+    );
     if p.glasses {
         draw_glasses(cv, p);
     }
@@ -407,14 +519,42 @@ fn draw_head(cv: &mut Canvas<'_>, p: &Pose) {
 
 fn draw_eye(cv: &mut Canvas<'_>, p: &Pose, ex: f32, ey: f32) {
     if p.eyes_open {
-        fill_ellipse(cv, p.head_ellipse(ex, ey, 0.2, 0.085, 0.0), Paint::solid([240.0, 238.0, 234.0]));
-        fill_ellipse(cv, p.head_ellipse(ex, ey, 0.08, 0.08, 0.0), Paint::solid([78.0, 50.0, 34.0]));
-        fill_ellipse(cv, p.head_ellipse(ex, ey, 0.035, 0.035, 0.0), Paint::solid([12.0, 10.0, 10.0]));
-        fill_ellipse(cv, p.head_ellipse(ex + 0.025, ey - 0.025, 0.015, 0.015, 0.0), Paint::solid([250.0; 3]));
-        fill_ellipse(cv, p.head_ellipse(ex, ey - 0.06, 0.21, 0.022, 0.0), Paint::solid([40.0, 30.0, 26.0]));
+        fill_ellipse(
+            cv,
+            p.head_ellipse(ex, ey, 0.2, 0.085, 0.0),
+            Paint::solid([240.0, 238.0, 234.0]),
+        );
+        fill_ellipse(
+            cv,
+            p.head_ellipse(ex, ey, 0.08, 0.08, 0.0),
+            Paint::solid([78.0, 50.0, 34.0]),
+        );
+        fill_ellipse(
+            cv,
+            p.head_ellipse(ex, ey, 0.035, 0.035, 0.0),
+            Paint::solid([12.0, 10.0, 10.0]),
+        );
+        fill_ellipse(
+            cv,
+            p.head_ellipse(ex + 0.025, ey - 0.025, 0.015, 0.015, 0.0),
+            Paint::solid([250.0; 3]),
+        );
+        fill_ellipse(
+            cv,
+            p.head_ellipse(ex, ey - 0.06, 0.21, 0.022, 0.0),
+            Paint::solid([40.0, 30.0, 26.0]),
+        );
     } else {
-        fill_ellipse(cv, p.head_ellipse(ex, ey, 0.21, 0.09, 0.0), Paint::solid(scale(SKIN, 0.9)));
-        fill_ellipse(cv, p.head_ellipse(ex, ey + 0.02, 0.2, 0.016, 0.0), Paint::solid([40.0, 30.0, 26.0]));
+        fill_ellipse(
+            cv,
+            p.head_ellipse(ex, ey, 0.21, 0.09, 0.0),
+            Paint::solid(scale(SKIN, 0.9)),
+        );
+        fill_ellipse(
+            cv,
+            p.head_ellipse(ex, ey + 0.02, 0.2, 0.016, 0.0),
+            Paint::solid([40.0, 30.0, 26.0]),
+        );
     }
 }
 
@@ -426,10 +566,27 @@ fn draw_glasses(cv: &mut Canvas<'_>, p: &Pose) {
             p.head_ellipse(side * 0.46, -0.16, 0.08, 0.04, 0.3),
             Paint::solid([255.0; 3]).with_opacity(0.3),
         );
-        fill_ring(cv, p.head_ellipse(side * 0.40, -0.08, 0.3, 0.21, 0.0), 0.05 * p.u, frame);
-        fill_segment(cv, p.head(side * 0.69, -0.12), p.head(side * 1.0, -0.1), 0.04 * p.u, frame);
+        fill_ring(
+            cv,
+            p.head_ellipse(side * 0.40, -0.08, 0.3, 0.21, 0.0),
+            0.05 * p.u,
+            frame,
+        );
+        fill_segment(
+            cv,
+            p.head(side * 0.69, -0.12),
+            p.head(side * 1.0, -0.1),
+            0.04 * p.u,
+            frame,
+        );
     }
-    fill_segment(cv, p.head(-0.11, -0.13), p.head(0.11, -0.13), 0.04 * p.u, frame);
+    fill_segment(
+        cv,
+        p.head(-0.11, -0.13),
+        p.head(0.11, -0.13),
+        0.04 * p.u,
+        frame,
+    );
 }
 
 /// Draws a phone held up showing `img` (e.g. a QR code) in the square `r`.
@@ -437,7 +594,12 @@ fn draw_phone(cv: &mut Canvas<'_>, img: &GrayImage, r: RectF) {
     let m = 0.12 * r.w;
     fill_convex(
         cv,
-        &[(r.x - m, r.y - 2.0 * m), (r.x + r.w + m, r.y - 2.0 * m), (r.x + r.w + m, r.y + r.h + 3.0 * m), (r.x - m, r.y + r.h + 3.0 * m)],
+        &[
+            (r.x - m, r.y - 2.0 * m),
+            (r.x + r.w + m, r.y - 2.0 * m),
+            (r.x + r.w + m, r.y + r.h + 3.0 * m),
+            (r.x - m, r.y + r.h + 3.0 * m),
+        ],
         Paint::solid([24.0, 24.0, 27.0]),
     );
     let (iw, ih) = img.dimensions();
@@ -562,9 +724,13 @@ impl FrameSource for DemoSource {
             }
             std::thread::sleep(due - now);
         }
-        let (defect, blinking, overlay) = self.handle.with(|c| (c.defect, c.blinking, c.overlay.clone()));
+        let (defect, blinking, overlay) = self
+            .handle
+            .with(|c| (c.defect, c.blinking, c.overlay.clone()));
         let t = due.saturating_duration_since(self.start).as_secs_f32();
-        let (img, geometry) = self.scene.render(t, defect, blinking, overlay.as_deref(), self.seq);
+        let (img, geometry) = self
+            .scene
+            .render(t, defect, blinking, overlay.as_deref(), self.seq);
         self.handle.with(|c| c.geometry = Some(geometry));
         let frame = Frame::new(self.seq, img);
         self.seq += 1;
@@ -614,14 +780,23 @@ mod tests {
         assert!(close.face_box.w > good.face_box.w * 1.5);
         assert!(!scene.geometry(1.0, DemoDefect::EyesClosed, false).eyes_open);
         assert!(scene.geometry(1.0, DemoDefect::Glasses, false).glasses);
-        assert_ne!(scene.geometry(1.0, DemoDefect::WrongBackground, false).background, CHSI_BLUE);
+        assert_ne!(
+            scene
+                .geometry(1.0, DemoDefect::WrongBackground, false)
+                .background,
+            CHSI_BLUE
+        );
     }
 
     #[test]
     fn blinks_periodically() {
         let scene = DemoScene::new(640, 360);
         let closed = (0..370)
-            .filter(|i| !scene.geometry(*i as f32 / 100.0, DemoDefect::Good, true).eyes_open)
+            .filter(|i| {
+                !scene
+                    .geometry(*i as f32 / 100.0, DemoDefect::Good, true)
+                    .eyes_open
+            })
             .count();
         assert!((10..=20).contains(&closed), "{closed}");
     }
@@ -654,14 +829,27 @@ mod tests {
         let mut scene = DemoScene::new(640, 360);
         let (good, _) = scene.render(0.0, DemoDefect::Good, false, None, 0);
         let (dark, _) = scene.render(0.0, DemoDefect::TooDark, false, None, 0);
-        let mean = |i: &RgbImage| i.as_raw().iter().map(|&v| v as f64).sum::<f64>() / i.as_raw().len() as f64;
+        let mean = |i: &RgbImage| {
+            i.as_raw().iter().map(|&v| v as f64).sum::<f64>() / i.as_raw().len() as f64
+        };
         assert!(mean(&dark) < mean(&good) * 0.5);
-        let qr = GrayImage::from_fn(21, 21, |x, y| image::Luma([if (x + y) % 2 == 0 { 0 } else { 255 }]));
+        let qr = GrayImage::from_fn(21, 21, |x, y| {
+            image::Luma([if (x + y) % 2 == 0 { 0 } else { 255 }])
+        });
         let (img, g) = scene.render(0.0, DemoDefect::Good, false, Some(&qr), 0);
         let r = g.overlay_box.unwrap();
         let inside: Vec<u8> = (0..21)
-            .map(|i| img.get_pixel((r.x + (i as f32 + 0.5) * r.w / 21.0) as u32, (r.y + 0.5 * r.w / 21.0) as u32).0[0])
+            .map(|i| {
+                img.get_pixel(
+                    (r.x + (i as f32 + 0.5) * r.w / 21.0) as u32,
+                    (r.y + 0.5 * r.w / 21.0) as u32,
+                )
+                .0[0]
+            })
             .collect();
-        assert!(inside.iter().any(|&v| v < 40) && inside.iter().any(|&v| v > 200), "{inside:?}");
+        assert!(
+            inside.iter().any(|&v| v < 40) && inside.iter().any(|&v| v > 200),
+            "{inside:?}"
+        );
     }
 }

@@ -152,7 +152,10 @@ impl CameraError {
                 format!("无法保存图像 {}：{message}", path.display())
             }
             CameraError::UnsupportedOutputFormat(p) => {
-                format!("不支持的输出格式：{}（请使用 .jpg、.jpeg 或 .png）", p.display())
+                format!(
+                    "不支持的输出格式：{}（请使用 .jpg、.jpeg 或 .png）",
+                    p.display()
+                )
             }
             CameraError::Timeout { waited } => {
                 format!("{} 毫秒内没有可用画面", waited.as_millis())

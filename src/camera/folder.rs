@@ -109,7 +109,10 @@ fn is_image_name(path: &Path) -> bool {
 
 fn is_hidden_or_temp(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name.starts_with('.') || name.starts_with('~') || name.ends_with(".tmp") || name.ends_with(".part")
+    name.starts_with('.')
+        || name.starts_with('~')
+        || name.ends_with(".tmp")
+        || name.ends_with(".part")
 }
 
 impl FolderSource {
@@ -135,7 +138,10 @@ impl FolderSource {
     }
 
     fn unavailable(&self, message: impl Into<String>) -> CameraError {
-        CameraError::FolderUnavailable { path: self.dir.clone(), message: message.into() }
+        CameraError::FolderUnavailable {
+            path: self.dir.clone(),
+            message: message.into(),
+        }
     }
 
     /// Lists regular files with their size and mtime.
@@ -145,7 +151,9 @@ impl FolderSource {
         for entry in rd.flatten() {
             let path = entry.path();
             // A file may vanish between listing and stat; that is not an error.
-            let Ok(meta) = std::fs::metadata(&path) else { continue };
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
             if meta.is_file() && !is_hidden_or_temp(&path) {
                 out.push((path, meta.len(), meta.modified().ok()));
             }
@@ -156,7 +164,8 @@ impl FolderSource {
     fn scan(&mut self) -> Result<(), CameraError> {
         let now = Instant::now();
         let listed = self.list()?;
-        let present: std::collections::HashSet<&PathBuf> = listed.iter().map(|(p, _, _)| p).collect();
+        let present: std::collections::HashSet<&PathBuf> =
+            listed.iter().map(|(p, _, _)| p).collect();
         self.known.retain(|p, _| present.contains(p));
         for (path, size, mtime) in listed {
             match self.known.get_mut(&path) {
@@ -174,7 +183,14 @@ impl FolderSource {
                         tracing::info!(file = %path.display(), "hot folder: ignoring non-image file");
                         Status::Done
                     };
-                    self.known.insert(path, Entry { size, mtime, status });
+                    self.known.insert(
+                        path,
+                        Entry {
+                            size,
+                            mtime,
+                            status,
+                        },
+                    );
                 }
             }
         }
@@ -187,7 +203,9 @@ impl FolderSource {
             .known
             .iter()
             .filter_map(|(p, e)| match e.status {
-                Status::Pending { since } if e.size > 0 && now.duration_since(since) >= self.options.stable_for => {
+                Status::Pending { since }
+                    if e.size > 0 && now.duration_since(since) >= self.options.stable_for =>
+                {
                     Some((since, p.clone()))
                 }
                 _ => None,
@@ -198,7 +216,12 @@ impl FolderSource {
     }
 
     /// Reads and decodes one file, enforcing the size limits.
-    fn load(&self, path: &Path, expected_size: Option<u64>, allow_incomplete: bool) -> Result<RgbImage, Skip> {
+    fn load(
+        &self,
+        path: &Path,
+        expected_size: Option<u64>,
+        allow_incomplete: bool,
+    ) -> Result<RgbImage, Skip> {
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Skip::Vanished,
             _ => Skip::Unreadable(e),
@@ -221,10 +244,15 @@ impl FolderSource {
 
     fn next_still(&mut self) -> Result<Option<Frame>, CameraError> {
         for path in self.ready_candidates() {
-            let Some(entry) = self.known.get(&path).copied() else { continue };
-            let Status::Pending { since } = entry.status else { continue };
+            let Some(entry) = self.known.get(&path).copied() else {
+                continue;
+            };
+            let Status::Pending { since } = entry.status else {
+                continue;
+            };
             let waited = since.elapsed();
-            let allow_incomplete = waited >= self.options.stable_for + self.options.incomplete_grace;
+            let allow_incomplete =
+                waited >= self.options.stable_for + self.options.incomplete_grace;
             let result = self.load(&path, Some(entry.size), allow_incomplete);
             match result {
                 Ok(img) => {
@@ -238,7 +266,9 @@ impl FolderSource {
                 }
                 Err(Skip::Changed) => {
                     if let Some(e) = self.known.get_mut(&path) {
-                        e.status = Status::Pending { since: Instant::now() };
+                        e.status = Status::Pending {
+                            since: Instant::now(),
+                        };
                     }
                 }
                 Err(Skip::Incomplete) => {
@@ -280,13 +310,27 @@ impl FolderSource {
 fn log_skip(path: &Path, skip: &Skip) {
     let file = path.display();
     match skip {
-        Skip::Vanished => tracing::warn!(file = %file, "hot folder: file was deleted before it could be read; skipped"),
-        Skip::Changed => tracing::debug!(file = %file, "hot folder: file changed while reading; will retry"),
-        Skip::Incomplete => tracing::debug!(file = %file, "hot folder: JPEG has no end marker yet; waiting"),
-        Skip::TooLargeFile(n) => tracing::warn!(file = %file, bytes = n, "hot folder: file too large; skipped"),
-        Skip::TooManyPixels(w, h) => tracing::warn!(file = %file, width = w, height = h, "hot folder: image has too many pixels; skipped"),
-        Skip::Undecodable(e) => tracing::warn!(file = %file, error = %e, "hot folder: not a readable image (partial or corrupt?); skipped"),
-        Skip::Unreadable(e) => tracing::warn!(file = %file, error = %e, "hot folder: could not read file; skipped"),
+        Skip::Vanished => {
+            tracing::warn!(file = %file, "hot folder: file was deleted before it could be read; skipped")
+        }
+        Skip::Changed => {
+            tracing::debug!(file = %file, "hot folder: file changed while reading; will retry")
+        }
+        Skip::Incomplete => {
+            tracing::debug!(file = %file, "hot folder: JPEG has no end marker yet; waiting")
+        }
+        Skip::TooLargeFile(n) => {
+            tracing::warn!(file = %file, bytes = n, "hot folder: file too large; skipped")
+        }
+        Skip::TooManyPixels(w, h) => {
+            tracing::warn!(file = %file, width = w, height = h, "hot folder: image has too many pixels; skipped")
+        }
+        Skip::Undecodable(e) => {
+            tracing::warn!(file = %file, error = %e, "hot folder: not a readable image (partial or corrupt?); skipped")
+        }
+        Skip::Unreadable(e) => {
+            tracing::warn!(file = %file, error = %e, "hot folder: could not read file; skipped")
+        }
     }
 }
 
@@ -303,7 +347,9 @@ fn jpeg_lacks_end_marker(bytes: &[u8]) -> bool {
 /// allocating them, and applying the EXIF orientation (portrait shots from DSLRs).
 fn decode_limited(bytes: &[u8], max_pixels: u64) -> Result<RgbImage, Skip> {
     let undecodable = |e: &dyn std::fmt::Display| Skip::Undecodable(e.to_string());
-    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| undecodable(&e))?;
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| undecodable(&e))?;
     let side = u32::try_from(max_pixels.min(u64::from(u32::MAX))).unwrap_or(u32::MAX);
     let mut limits = Limits::default();
     limits.max_image_width = Some(side);
@@ -354,14 +400,24 @@ impl FrameSource for FolderSource {
                 // keep what we knew so a file dropped during the outage is still picked up.
                 if self.known.is_empty() {
                     for (path, size, mtime) in listed {
-                        self.known.insert(path, Entry { size, mtime, status: Status::Done });
+                        self.known.insert(
+                            path,
+                            Entry {
+                                size,
+                                mtime,
+                                status: Status::Done,
+                            },
+                        );
                     }
                 }
                 tracing::info!(dir = %self.dir.display(), existing = self.known.len(), "hot folder: watching");
             }
             FolderMode::Replay { .. } => {
-                let mut images: Vec<PathBuf> =
-                    listed.into_iter().map(|(p, _, _)| p).filter(|p| is_image_name(p)).collect();
+                let mut images: Vec<PathBuf> = listed
+                    .into_iter()
+                    .map(|(p, _, _)| p)
+                    .filter(|p| is_image_name(p))
+                    .collect();
                 images.sort();
                 if images.is_empty() {
                     return Err(self.unavailable("no images to replay"));
@@ -433,7 +489,8 @@ mod tests {
     fn detects_jpegs_without_end_marker() {
         let img = RgbImage::new(64, 64);
         let mut jpg = Vec::new();
-        img.write_to(&mut Cursor::new(&mut jpg), image::ImageFormat::Jpeg).unwrap();
+        img.write_to(&mut Cursor::new(&mut jpg), image::ImageFormat::Jpeg)
+            .unwrap();
         assert!(!jpeg_lacks_end_marker(&jpg));
         assert!(jpeg_lacks_end_marker(&jpg[..jpg.len() - 10]));
         let mut padded = jpg.clone();
@@ -446,10 +503,23 @@ mod tests {
     fn decode_refuses_too_many_pixels_before_decoding() {
         let img = RgbImage::new(400, 300);
         let mut png = Vec::new();
-        img.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
-        assert!(matches!(decode_limited(&png, 100_000), Err(Skip::TooManyPixels(400, 300))));
-        assert_eq!(decode_limited(&png, 120_000).unwrap().dimensions(), (400, 300));
-        assert!(matches!(decode_limited(b"hello", 1000), Err(Skip::Undecodable(_))));
-        assert!(matches!(decode_limited(&png[..png.len() / 2], 1_000_000), Err(Skip::Undecodable(_))));
+        img.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        assert!(matches!(
+            decode_limited(&png, 100_000),
+            Err(Skip::TooManyPixels(400, 300))
+        ));
+        assert_eq!(
+            decode_limited(&png, 120_000).unwrap().dimensions(),
+            (400, 300)
+        );
+        assert!(matches!(
+            decode_limited(b"hello", 1000),
+            Err(Skip::Undecodable(_))
+        ));
+        assert!(matches!(
+            decode_limited(&png[..png.len() / 2], 1_000_000),
+            Err(Skip::Undecodable(_))
+        ));
     }
 }

@@ -19,7 +19,9 @@ pub use demo::{DemoDefect, DemoHandle, DemoScene, DemoSource, SubjectGeometry};
 pub use error::{CameraError, Text};
 pub use folder::{FolderOptions, FolderSource};
 pub use frame::Frame;
-pub use settings::{CameraSettings, DeviceSelector, OpenedSource, SourceChoice, SourceSetting, open_source};
+pub use settings::{
+    CameraSettings, DeviceSelector, OpenedSource, SourceChoice, SourceSetting, open_source,
+};
 pub use supervisor::{SourceState, Supervisor, SupervisorConfig};
 pub use webcam::{CameraDevice, FormatInfo, WebcamOptions, WebcamSource, list_cameras};
 

@@ -194,12 +194,17 @@ pub(crate) fn fill_ring(cv: &mut Canvas<'_>, e: Ellipse, thickness: f32, paint: 
         ..e
     });
     let (ex, ey) = e.extents();
-    fill_region(cv, (e.cx - ex, e.cy - ey, e.cx + ex, e.cy + ey), |x, y| {
-        let (dx, dy) = (x - e.cx, y - e.cy);
-        let co = outer.coverage(dx, dy, outer.q(dx, dy));
-        let ci = inner.coverage(dx, dy, inner.q(dx, dy));
-        (co - ci).max(0.0)
-    }, paint);
+    fill_region(
+        cv,
+        (e.cx - ex, e.cy - ey, e.cx + ex, e.cy + ey),
+        |x, y| {
+            let (dx, dy) = (x - e.cx, y - e.cy);
+            let co = outer.coverage(dx, dy, outer.q(dx, dy));
+            let ci = inner.coverage(dx, dy, inner.q(dx, dy));
+            (co - ci).max(0.0)
+        },
+        paint,
+    );
 }
 
 /// Fills a convex polygon (any winding) with anti-aliased edges.
@@ -233,23 +238,39 @@ pub(crate) fn fill_convex(cv: &mut Canvas<'_>, pts: &[(f32, f32)], paint: Paint)
         x1 = x1.max(p.0);
         y1 = y1.max(p.1);
     }
-    fill_region(cv, (x0, y0, x1, y1), |x, y| {
-        let d = edges
-            .iter()
-            .map(|(nx, ny, d)| nx * x + ny * y - d)
-            .fold(f32::MIN, f32::max);
-        (0.5 - d).clamp(0.0, 1.0)
-    }, paint);
+    fill_region(
+        cv,
+        (x0, y0, x1, y1),
+        |x, y| {
+            let d = edges
+                .iter()
+                .map(|(nx, ny, d)| nx * x + ny * y - d)
+                .fold(f32::MIN, f32::max);
+            (0.5 - d).clamp(0.0, 1.0)
+        },
+        paint,
+    );
 }
 
 /// A thick line segment with square caps.
-pub(crate) fn fill_segment(cv: &mut Canvas<'_>, a: (f32, f32), b: (f32, f32), width: f32, paint: Paint) {
+pub(crate) fn fill_segment(
+    cv: &mut Canvas<'_>,
+    a: (f32, f32),
+    b: (f32, f32),
+    width: f32,
+    paint: Paint,
+) {
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let len = (dx * dx + dy * dy).sqrt().max(1e-6);
     let (nx, ny) = (-dy / len * width * 0.5, dx / len * width * 0.5);
     fill_convex(
         cv,
-        &[(a.0 + nx, a.1 + ny), (b.0 + nx, b.1 + ny), (b.0 - nx, b.1 - ny), (a.0 - nx, a.1 - ny)],
+        &[
+            (a.0 + nx, a.1 + ny),
+            (b.0 + nx, b.1 + ny),
+            (b.0 - nx, b.1 - ny),
+            (a.0 - nx, a.1 - ny),
+        ],
         paint,
     );
 }
@@ -288,11 +309,24 @@ mod tests {
     fn ellipse_area_matches_analytic_area() {
         let (w, h) = (200, 200);
         let mut buf = vec![0u8; w * h * 3];
-        let e = Ellipse { cx: 100.3, cy: 95.7, rx: 60.0, ry: 35.0, angle: 0.6 };
-        fill_ellipse(&mut canvas(&mut buf, w, h), e, Paint::solid([255.0, 255.0, 255.0]));
+        let e = Ellipse {
+            cx: 100.3,
+            cy: 95.7,
+            rx: 60.0,
+            ry: 35.0,
+            angle: 0.6,
+        };
+        fill_ellipse(
+            &mut canvas(&mut buf, w, h),
+            e,
+            Paint::solid([255.0, 255.0, 255.0]),
+        );
         let covered: f32 = buf.chunks_exact(3).map(|p| p[0] as f32 / 255.0).sum();
         let expected = std::f32::consts::PI * 60.0 * 35.0;
-        assert!((covered - expected).abs() / expected < 0.01, "{covered} vs {expected}");
+        assert!(
+            (covered - expected).abs() / expected < 0.01,
+            "{covered} vs {expected}"
+        );
         // Edges are anti-aliased: some pixels are partially covered.
         assert!(buf.chunks_exact(3).any(|p| p[0] > 20 && p[0] < 235));
     }
@@ -320,8 +354,19 @@ mod tests {
     fn ring_leaves_the_centre_untouched() {
         let (w, h) = (100, 100);
         let mut buf = vec![0u8; w * h * 3];
-        let e = Ellipse { cx: 50.0, cy: 50.0, rx: 30.0, ry: 20.0, angle: 0.0 };
-        fill_ring(&mut canvas(&mut buf, w, h), e, 4.0, Paint::solid([200.0, 200.0, 200.0]));
+        let e = Ellipse {
+            cx: 50.0,
+            cy: 50.0,
+            rx: 30.0,
+            ry: 20.0,
+            angle: 0.0,
+        };
+        fill_ring(
+            &mut canvas(&mut buf, w, h),
+            e,
+            4.0,
+            Paint::solid([200.0, 200.0, 200.0]),
+        );
         let at = |x: usize, y: usize| buf[(y * w + x) * 3];
         assert_eq!(at(50, 50), 0);
         assert_eq!(at(78, 50), 200);

@@ -47,7 +47,10 @@ impl std::fmt::Display for DeviceSelector {
 impl FromStr for DeviceSelector {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(s.trim().parse::<u32>().map_or_else(|_| DeviceSelector::Name(s.trim().to_string()), DeviceSelector::Index))
+        Ok(s.trim().parse::<u32>().map_or_else(
+            |_| DeviceSelector::Name(s.trim().to_string()),
+            DeviceSelector::Index,
+        ))
     }
 }
 
@@ -139,10 +142,17 @@ impl CameraSettings {
         if self.max_still_megapixels == 0 || self.max_still_file_mb == 0 {
             return bad("max_still_megapixels and max_still_file_mb must be > 0");
         }
-        if self.stall_ms < 100 || self.reconnect_initial_ms == 0 || self.reconnect_max_ms < self.reconnect_initial_ms {
+        if self.stall_ms < 100
+            || self.reconnect_initial_ms == 0
+            || self.reconnect_max_ms < self.reconnect_initial_ms
+        {
             return bad("need stall_ms ≥ 100 and 0 < reconnect_initial_ms ≤ reconnect_max_ms");
         }
-        if self.preview_max_width < 64 || self.preview_max_height < 64 || self.analysis_max_width < 64 || self.analysis_max_height < 64 {
+        if self.preview_max_width < 64
+            || self.preview_max_height < 64
+            || self.analysis_max_width < 64
+            || self.analysis_max_height < 64
+        {
             return bad("preview and analysis sizes must be at least 64×64");
         }
         Ok(())
@@ -221,7 +231,12 @@ fn demo(settings: &CameraSettings, fallback: bool, notice: Option<Text>) -> Open
     let source = DemoSource::new(settings.width, settings.height, settings.fps);
     let handle = source.handle();
     handle.set_defect(settings.demo_defect);
-    OpenedSource { source: Box::new(source), choice: SourceChoice::Demo { fallback }, demo: Some(handle), notice }
+    OpenedSource {
+        source: Box::new(source),
+        choice: SourceChoice::Demo { fallback },
+        demo: Some(handle),
+        notice,
+    }
 }
 
 /// Builds the source the settings ask for. `auto` picks a webcam when one is attached,
@@ -238,7 +253,10 @@ pub fn open_source(settings: &CameraSettings) -> Result<OpenedSource, CameraErro
         SourceSetting::Webcam => webcam(),
         SourceSetting::Demo => demo(settings, false, None),
         SourceSetting::Folder => {
-            let dir = settings.folder.clone().ok_or_else(|| CameraError::InvalidSettings("folder path missing".into()))?;
+            let dir = settings
+                .folder
+                .clone()
+                .ok_or_else(|| CameraError::InvalidSettings("folder path missing".into()))?;
             OpenedSource {
                 source: Box::new(FolderSource::new(dir, settings.folder_options())),
                 choice: SourceChoice::Folder,
@@ -251,7 +269,10 @@ pub fn open_source(settings: &CameraSettings) -> Result<OpenedSource, CameraErro
             Ok(_) => demo(
                 settings,
                 true,
-                Some(Text::new("未检测到摄像头，正在显示演示画面（模拟学生）。", "No camera found — showing the demo subject.")),
+                Some(Text::new(
+                    "未检测到摄像头，正在显示演示画面（模拟学生）。",
+                    "No camera found — showing the demo subject.",
+                )),
             ),
             Err(e) => {
                 let t = e.text();
@@ -260,7 +281,10 @@ pub fn open_source(settings: &CameraSettings) -> Result<OpenedSource, CameraErro
                     true,
                     Some(Text::new(
                         format!("无法查询摄像头（{}），正在显示演示画面。", t.zh),
-                        format!("Could not look for cameras ({}) — showing the demo subject.", t.en),
+                        format!(
+                            "Could not look for cameras ({}) — showing the demo subject.",
+                            t.en
+                        ),
                     )),
                 )
             }
@@ -282,12 +306,16 @@ mod tests {
 
     #[test]
     fn parses_a_config_section() {
-        let s: CameraSettings = serde_json::from_str(r#"{"source":"folder","folder":"/tmp/x","device":"C920","stable_ms":800}"#).unwrap();
+        let s: CameraSettings = serde_json::from_str(
+            r#"{"source":"folder","folder":"/tmp/x","device":"C920","stable_ms":800}"#,
+        )
+        .unwrap();
         assert_eq!(s.source, SourceSetting::Folder);
         assert_eq!(s.device, Some(DeviceSelector::Name("C920".into())));
         assert_eq!(s.stable_ms, 800);
         assert_eq!(s.width, 1920);
-        let s: CameraSettings = serde_json::from_str(r#"{"device":2,"demo_defect":"too_dark"}"#).unwrap();
+        let s: CameraSettings =
+            serde_json::from_str(r#"{"device":2,"demo_defect":"too_dark"}"#).unwrap();
         assert_eq!(s.device, Some(DeviceSelector::Index(2)));
         assert_eq!(s.demo_defect, DemoDefect::TooDark);
         assert!(serde_json::from_str::<CameraSettings>(r#"{"sauce":"demo"}"#).is_err());
@@ -295,27 +323,52 @@ mod tests {
 
     #[test]
     fn validation_catches_mistakes() {
-        let s = CameraSettings { source: SourceSetting::Folder, ..Default::default() };
+        let s = CameraSettings {
+            source: SourceSetting::Folder,
+            ..Default::default()
+        };
         assert!(matches!(s.validate(), Err(CameraError::InvalidSettings(_))));
-        let s = CameraSettings { fps: 0, ..Default::default() };
+        let s = CameraSettings {
+            fps: 0,
+            ..Default::default()
+        };
         assert!(s.validate().is_err());
-        let s = CameraSettings { reconnect_max_ms: 10, reconnect_initial_ms: 100, ..Default::default() };
+        let s = CameraSettings {
+            reconnect_max_ms: 10,
+            reconnect_initial_ms: 100,
+            ..Default::default()
+        };
         assert!(s.validate().is_err());
         assert!(!CameraError::InvalidSettings(String::new()).is_retryable());
     }
 
     #[test]
     fn device_selector_parses_numbers_and_names() {
-        assert_eq!("1".parse::<DeviceSelector>().unwrap(), DeviceSelector::Index(1));
-        assert_eq!(" Logi ".parse::<DeviceSelector>().unwrap(), DeviceSelector::Name("Logi".into()));
+        assert_eq!(
+            "1".parse::<DeviceSelector>().unwrap(),
+            DeviceSelector::Index(1)
+        );
+        assert_eq!(
+            " Logi ".parse::<DeviceSelector>().unwrap(),
+            DeviceSelector::Name("Logi".into())
+        );
     }
 
     #[test]
     fn explicit_sources_are_chosen() {
-        let o = open_source(&CameraSettings { source: SourceSetting::Demo, ..Default::default() }).unwrap();
+        let o = open_source(&CameraSettings {
+            source: SourceSetting::Demo,
+            ..Default::default()
+        })
+        .unwrap();
         assert_eq!(o.choice, SourceChoice::Demo { fallback: false });
         assert!(o.demo.is_some() && o.notice.is_none());
-        let o = open_source(&CameraSettings { source: SourceSetting::Folder, folder: Some("/nonexistent".into()), ..Default::default() }).unwrap();
+        let o = open_source(&CameraSettings {
+            source: SourceSetting::Folder,
+            folder: Some("/nonexistent".into()),
+            ..Default::default()
+        })
+        .unwrap();
         assert_eq!(o.choice, SourceChoice::Folder);
         assert!(o.source.describe().contains("/nonexistent"));
     }

@@ -32,10 +32,13 @@ impl SourceState {
         match self {
             SourceState::Connected => Text::new("已连接", "Connected"),
             SourceState::Disconnected => Text::new("已断开", "Disconnected"),
-            SourceState::Reconnecting { attempt } => {
-                Text::new(format!("正在重新连接（第 {attempt} 次）"), format!("Reconnecting (attempt {attempt})"))
+            SourceState::Reconnecting { attempt } => Text::new(
+                format!("正在重新连接（第 {attempt} 次）"),
+                format!("Reconnecting (attempt {attempt})"),
+            ),
+            SourceState::Failed(why) => {
+                Text::new(format!("失败：{}", why.zh), format!("Failed: {}", why.en))
             }
-            SourceState::Failed(why) => Text::new(format!("失败：{}", why.zh), format!("Failed: {}", why.en)),
         }
     }
 }
@@ -106,7 +109,11 @@ pub struct Supervisor {
 impl Supervisor {
     /// Starts `source` on a new capture thread; every frame is passed to `on_frame` on that
     /// thread with a sequence number that keeps increasing across reconnects.
-    pub fn spawn<S, F>(source: S, config: SupervisorConfig, on_frame: F) -> Result<Self, CameraError>
+    pub fn spawn<S, F>(
+        source: S,
+        config: SupervisorConfig,
+        on_frame: F,
+    ) -> Result<Self, CameraError>
     where
         S: FrameSource + 'static,
         F: FnMut(Frame) + Send + 'static,
@@ -126,8 +133,16 @@ impl Supervisor {
                 let shared = Arc::clone(&shared);
                 move || run(source, config, &shared, on_frame, &wait)
             })
-            .map_err(|e| CameraError::Backend { context: "starting the capture thread", message: e.to_string() })?;
-        Ok(Self { shared, kind, wake: Some(wake), thread: Some(thread) })
+            .map_err(|e| CameraError::Backend {
+                context: "starting the capture thread",
+                message: e.to_string(),
+            })?;
+        Ok(Self {
+            shared,
+            kind,
+            wake: Some(wake),
+            thread: Some(thread),
+        })
     }
 
     /// Current state.

@@ -74,7 +74,10 @@ impl FaultySource {
 
     fn frame(&mut self) -> Frame {
         let v = (self.seq % 200) as u8 + 30;
-        let f = Frame::new(self.seq, RgbImage::from_pixel(self.width, self.height, Rgb([v, 100, 200])));
+        let f = Frame::new(
+            self.seq,
+            RgbImage::from_pixel(self.width, self.height, Rgb([v, 100, 200])),
+        );
         self.seq += 1;
         self.counters.frames.fetch_add(1, Ordering::Relaxed);
         f
@@ -105,7 +108,10 @@ impl FrameSource for FaultySource {
         if self.pending_failed_opens > 0 {
             self.pending_failed_opens -= 1;
             self.counters.failed_opens.fetch_add(1, Ordering::Relaxed);
-            return Err(CameraError::Backend { context: "opening the camera", message: "No such device (injected)".into() });
+            return Err(CameraError::Backend {
+                context: "opening the camera",
+                message: "No such device (injected)".into(),
+            });
         }
         self.counters.opens.fetch_add(1, Ordering::Relaxed);
         self.open = true;
@@ -139,7 +145,10 @@ impl FrameSource for FaultySource {
             }
             Some(Fault::ReadError) => {
                 self.script.pop_front();
-                Err(CameraError::Backend { context: "reading a frame", message: "VIDIOC_DQBUF: I/O error (injected)".into() })
+                Err(CameraError::Backend {
+                    context: "reading a frame",
+                    message: "VIDIOC_DQBUF: I/O error (injected)".into(),
+                })
             }
             Some(Fault::Stall(d)) => {
                 self.script.pop_front();
@@ -149,7 +158,9 @@ impl FrameSource for FaultySource {
             Some(Fault::Unplug { failed_opens }) => {
                 self.script.pop_front();
                 self.pending_failed_opens = failed_opens;
-                Err(CameraError::Disconnected("device unplugged (injected)".into()))
+                Err(CameraError::Disconnected(
+                    "device unplugged (injected)".into(),
+                ))
             }
         }
     }

@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use nokhwa::Camera;
 use nokhwa::pixel_format::RgbFormat;
-use nokhwa::utils::{ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType};
+use nokhwa::utils::{
+    ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType,
+};
 
 use super::settings::DeviceSelector;
 use super::{CameraError, Frame, FrameSource, SourceKind};
@@ -35,18 +37,32 @@ pub struct FormatInfo {
 
 impl std::fmt::Display for FormatInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}×{} @ {} fps", self.fourcc, self.width, self.height, self.fps)
+        write!(
+            f,
+            "{} {}×{} @ {} fps",
+            self.fourcc, self.width, self.height, self.fps
+        )
     }
 }
 
 impl FormatInfo {
     fn from_nokhwa(f: &CameraFormat) -> Self {
-        Self { width: f.width(), height: f.height(), fps: f.frame_rate(), fourcc: f.format().to_string() }
+        Self {
+            width: f.width(),
+            height: f.height(),
+            fps: f.frame_rate(),
+            fourcc: f.format().to_string(),
+        }
     }
 
     fn to_nokhwa(&self) -> Option<CameraFormat> {
         let ff = FrameFormat::from_str(&self.fourcc).ok()?;
-        Some(CameraFormat::new_from(self.width, self.height, ff, self.fps))
+        Some(CameraFormat::new_from(
+            self.width,
+            self.height,
+            ff,
+            self.fps,
+        ))
     }
 }
 
@@ -66,11 +82,17 @@ pub struct CameraDevice {
 }
 
 fn backend_error(context: &'static str, e: impl std::fmt::Display) -> CameraError {
-    CameraError::Backend { context, message: e.to_string() }
+    CameraError::Backend {
+        context,
+        message: e.to_string(),
+    }
 }
 
 /// Runs a backend call, turning a panic inside the backend into an error.
-fn guarded<T>(context: &'static str, f: impl FnOnce() -> Result<T, nokhwa::NokhwaError>) -> Result<T, CameraError> {
+fn guarded<T>(
+    context: &'static str,
+    f: impl FnOnce() -> Result<T, nokhwa::NokhwaError>,
+) -> Result<T, CameraError> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r.map_err(|e| backend_error(context, e)),
         Err(_) => Err(backend_error(context, "the camera backend panicked")),
@@ -78,8 +100,12 @@ fn guarded<T>(context: &'static str, f: impl FnOnce() -> Result<T, nokhwa::Nokhw
 }
 
 fn native_backend() -> Result<ApiBackend, CameraError> {
-    nokhwa::native_api_backend()
-        .ok_or_else(|| backend_error("looking for a camera backend", "no native camera backend on this platform"))
+    nokhwa::native_api_backend().ok_or_else(|| {
+        backend_error(
+            "looking for a camera backend",
+            "no native camera backend on this platform",
+        )
+    })
 }
 
 /// Lists attached video devices without their formats (cheap; does not open them).
@@ -111,7 +137,9 @@ fn open_camera(index: u32) -> Result<Camera, CameraError> {
 }
 
 fn camera_formats(cam: &mut Camera) -> Result<Vec<FormatInfo>, CameraError> {
-    let formats = guarded("reading supported formats", || cam.compatible_camera_formats())?;
+    let formats = guarded("reading supported formats", || {
+        cam.compatible_camera_formats()
+    })?;
     let mut out: Vec<FormatInfo> = formats.iter().map(FormatInfo::from_nokhwa).collect();
     out.sort_by_key(|f| std::cmp::Reverse((f.width * f.height, f.fps)));
     out.dedup();
@@ -120,7 +148,10 @@ fn camera_formats(cam: &mut Camera) -> Result<Vec<FormatInfo>, CameraError> {
 
 /// Names of attached video devices, without opening them (cheap; for `auto` selection).
 pub fn list_device_names() -> Result<Vec<String>, CameraError> {
-    Ok(query_devices()?.into_iter().map(|(_, name, _)| name).collect())
+    Ok(query_devices()?
+        .into_iter()
+        .map(|(_, name, _)| name)
+        .collect())
 }
 
 /// Lists attached cameras with their supported formats. An empty list means no camera.
@@ -138,7 +169,13 @@ pub fn list_cameras() -> Result<Vec<CameraDevice>, CameraError> {
                 Ok(f) => (f, None),
                 Err(e) => (Vec::new(), Some(e.to_string())),
             };
-            CameraDevice { index, name, description, formats, format_error }
+            CameraDevice {
+                index,
+                name,
+                description,
+                formats,
+                format_error,
+            }
         })
         .collect())
 }
@@ -197,7 +234,10 @@ pub fn negotiate(formats: &[FormatInfo], width: u32, height: u32, fps: u32) -> O
 }
 
 /// Resolves a device selector against the attached devices.
-fn select_device(devices: &[(u32, String, String)], selector: Option<&DeviceSelector>) -> Result<(u32, String), CameraError> {
+fn select_device(
+    devices: &[(u32, String, String)],
+    selector: Option<&DeviceSelector>,
+) -> Result<(u32, String), CameraError> {
     let found = match selector {
         None => devices.first(),
         Some(DeviceSelector::Index(i)) => devices.iter().find(|d| d.0 == *i),
@@ -214,7 +254,11 @@ fn select_device(devices: &[(u32, String, String)], selector: Option<&DeviceSele
             available: if devices.is_empty() {
                 "none".to_string()
             } else {
-                devices.iter().map(|d| format!("{}: {}", d.0, d.1)).collect::<Vec<_>>().join(", ")
+                devices
+                    .iter()
+                    .map(|d| format!("{}: {}", d.0, d.1))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             },
         }),
     }
@@ -237,7 +281,13 @@ pub struct WebcamOptions {
 
 impl Default for WebcamOptions {
     fn default() -> Self {
-        Self { device: None, width: 1920, height: 1080, fps: 30, open_timeout: Duration::from_secs(5) }
+        Self {
+            device: None,
+            width: 1920,
+            height: 1080,
+            fps: 30,
+            open_timeout: Duration::from_secs(5),
+        }
     }
 }
 
@@ -260,7 +310,11 @@ pub struct WebcamSource {
 impl WebcamSource {
     /// A webcam source (the device is not touched until `open`).
     pub fn new(options: WebcamOptions) -> Self {
-        Self { options, opened: None, reader: None }
+        Self {
+            options,
+            opened: None,
+            reader: None,
+        }
     }
 
     /// The negotiated device name and mode, once open.
@@ -279,11 +333,21 @@ fn reader_loop(
     let setup = (|| {
         let mut cam = open_camera(index)?;
         let formats = camera_formats(&mut cam)?;
-        let chosen = negotiate(&formats, want.0, want.1, want.2)
-            .ok_or_else(|| CameraError::NoUsableFormat { device: format!("#{index}") })?;
-        let nf = chosen.to_nokhwa().ok_or_else(|| CameraError::NoUsableFormat { device: format!("#{index}") })?;
+        let chosen = negotiate(&formats, want.0, want.1, want.2).ok_or_else(|| {
+            CameraError::NoUsableFormat {
+                device: format!("#{index}"),
+            }
+        })?;
+        let nf = chosen
+            .to_nokhwa()
+            .ok_or_else(|| CameraError::NoUsableFormat {
+                device: format!("#{index}"),
+            })?;
         guarded("setting the video format", || {
-            cam.set_camera_requset(RequestedFormat::with_formats(RequestedFormatType::Exact(nf), &[nf.format()]))
+            cam.set_camera_requset(RequestedFormat::with_formats(
+                RequestedFormatType::Exact(nf),
+                &[nf.format()],
+            ))
         })?;
         guarded("starting the stream", || cam.open_stream())?;
         let actual = FormatInfo::from_nokhwa(&cam.camera_format());
@@ -317,7 +381,11 @@ fn reader_loop(
         match guarded("decoding a frame", || buffer.decode_image::<RgbFormat>()) {
             Ok(img) => {
                 bad = 0;
-                frames.put(Ok(Frame { seq, captured_at, image: Arc::new(img) }));
+                frames.put(Ok(Frame {
+                    seq,
+                    captured_at,
+                    image: Arc::new(img),
+                }));
                 seq += 1;
             }
             Err(e) => {
@@ -364,7 +432,11 @@ impl FrameSource for WebcamSource {
                 move || reader_loop(index, want, stop, frames, tx)
             })
             .map_err(|e| backend_error("starting the capture thread", e))?;
-        let mut reader = Reader { stop, frames, thread: Some(thread) };
+        let mut reader = Reader {
+            stop,
+            frames,
+            thread: Some(thread),
+        };
         match rx.recv_timeout(self.options.open_timeout) {
             Ok(Ok(format)) => {
                 tracing::info!(device = %name, index, format = %format, "webcam opened");
@@ -378,7 +450,10 @@ impl FrameSource for WebcamSource {
             }
             Err(_) => {
                 reader.stop.store(true, Ordering::Relaxed);
-                Err(backend_error("opening the camera", format!("no answer within {:?}", self.options.open_timeout)))
+                Err(backend_error(
+                    "opening the camera",
+                    format!("no answer within {:?}", self.options.open_timeout),
+                ))
             }
         }
     }
@@ -387,9 +462,9 @@ impl FrameSource for WebcamSource {
         let reader = self.reader.as_ref().ok_or(CameraError::Closed)?;
         match reader.frames.wait_take(timeout) {
             Some(r) => r.map(Some),
-            None if reader.thread.as_ref().is_some_and(|t| t.is_finished()) => {
-                Err(CameraError::Disconnected("capture thread ended".to_string()))
-            }
+            None if reader.thread.as_ref().is_some_and(|t| t.is_finished()) => Err(
+                CameraError::Disconnected("capture thread ended".to_string()),
+            ),
             None => Ok(None),
         }
     }
@@ -427,7 +502,12 @@ mod tests {
     use super::*;
 
     fn f(fourcc: &str, width: u32, height: u32, fps: u32) -> FormatInfo {
-        FormatInfo { width, height, fps, fourcc: fourcc.to_string() }
+        FormatInfo {
+            width,
+            height,
+            fps,
+            fourcc: fourcc.to_string(),
+        }
     }
 
     #[test]
@@ -439,36 +519,85 @@ mod tests {
             f("MJPEG", 1280, 720, 30),
             f("MJPEG", 640, 480, 30),
         ];
-        assert_eq!(negotiate(&formats, 1920, 1080, 30), Some(f("MJPEG", 1920, 1080, 30)));
-        assert_eq!(negotiate(&formats, 1280, 720, 30), Some(f("MJPEG", 1280, 720, 30)));
+        assert_eq!(
+            negotiate(&formats, 1920, 1080, 30),
+            Some(f("MJPEG", 1920, 1080, 30))
+        );
+        assert_eq!(
+            negotiate(&formats, 1280, 720, 30),
+            Some(f("MJPEG", 1280, 720, 30))
+        );
     }
 
     #[test]
     fn falls_back_to_a_usable_rate_then_size() {
         // 1080p only at 5 fps in YUYV: take 720p MJPEG at 30 instead.
-        let formats = [f("YUYV", 1920, 1080, 5), f("MJPEG", 1280, 720, 30), f("YUYV", 640, 480, 30)];
-        assert_eq!(negotiate(&formats, 1920, 1080, 30), Some(f("MJPEG", 1280, 720, 30)));
+        let formats = [
+            f("YUYV", 1920, 1080, 5),
+            f("MJPEG", 1280, 720, 30),
+            f("YUYV", 640, 480, 30),
+        ];
+        assert_eq!(
+            negotiate(&formats, 1920, 1080, 30),
+            Some(f("MJPEG", 1280, 720, 30))
+        );
         // Only YUYV: 720p@30 beats 1080p@5.
         let formats = [f("YUYV", 1920, 1080, 5), f("YUYV", 1280, 720, 30)];
-        assert_eq!(negotiate(&formats, 1920, 1080, 30), Some(f("YUYV", 1280, 720, 30)));
+        assert_eq!(
+            negotiate(&formats, 1920, 1080, 30),
+            Some(f("YUYV", 1280, 720, 30))
+        );
         // A 4:3 camera: largest usable mode.
-        let formats = [f("MJPEG", 640, 480, 30), f("MJPEG", 1600, 1200, 30), f("MJPEG", 320, 240, 30)];
-        assert_eq!(negotiate(&formats, 1920, 1080, 30), Some(f("MJPEG", 1600, 1200, 30)));
+        let formats = [
+            f("MJPEG", 640, 480, 30),
+            f("MJPEG", 1600, 1200, 30),
+            f("MJPEG", 320, 240, 30),
+        ];
+        assert_eq!(
+            negotiate(&formats, 1920, 1080, 30),
+            Some(f("MJPEG", 1600, 1200, 30))
+        );
         // 15 fps is acceptable when nothing faster exists; unknown formats are ignored.
-        let formats = [f("H264", 1920, 1080, 30), f("MJPEG", 1920, 1080, 15), f("MJPEG", 1920, 1080, 5)];
-        assert_eq!(negotiate(&formats, 1920, 1080, 30), Some(f("MJPEG", 1920, 1080, 15)));
-        assert_eq!(negotiate(&[f("H264", 1920, 1080, 30)], 1920, 1080, 30), None);
+        let formats = [
+            f("H264", 1920, 1080, 30),
+            f("MJPEG", 1920, 1080, 15),
+            f("MJPEG", 1920, 1080, 5),
+        ];
+        assert_eq!(
+            negotiate(&formats, 1920, 1080, 30),
+            Some(f("MJPEG", 1920, 1080, 15))
+        );
+        assert_eq!(
+            negotiate(&[f("H264", 1920, 1080, 30)], 1920, 1080, 30),
+            None
+        );
     }
 
     #[test]
     fn selects_devices_by_index_and_name() {
-        let devs = vec![(0, "Integrated Camera".to_string(), String::new()), (2, "Logitech C920".to_string(), String::new())];
+        let devs = vec![
+            (0, "Integrated Camera".to_string(), String::new()),
+            (2, "Logitech C920".to_string(), String::new()),
+        ];
         assert_eq!(select_device(&devs, None).unwrap().0, 0);
-        assert_eq!(select_device(&devs, Some(&DeviceSelector::Index(2))).unwrap().0, 2);
-        assert_eq!(select_device(&devs, Some(&DeviceSelector::Name("c920".into()))).unwrap().0, 2);
+        assert_eq!(
+            select_device(&devs, Some(&DeviceSelector::Index(2)))
+                .unwrap()
+                .0,
+            2
+        );
+        assert_eq!(
+            select_device(&devs, Some(&DeviceSelector::Name("c920".into())))
+                .unwrap()
+                .0,
+            2
+        );
         let err = select_device(&devs, Some(&DeviceSelector::Name("canon".into()))).unwrap_err();
         assert!(err.to_string().contains("Logitech C920"), "{err}");
-        assert!(matches!(select_device(&[], None), Err(CameraError::NoCamera)));
+        assert!(matches!(
+            select_device(&[], None),
+            Err(CameraError::NoCamera)
+        ));
     }
 
     #[test]

@@ -29,9 +29,23 @@ pub fn box_downscale(src: &RgbImage, k: u32) -> RgbImage {
     }
     if k <= 16 {
         // k·k·255 ≤ 65 280 fits in u16.
-        downscale_with::<u16>(src.as_raw(), w as usize, out.as_mut(), ow as usize, oh as usize, k);
+        downscale_with::<u16>(
+            src.as_raw(),
+            w as usize,
+            out.as_mut(),
+            ow as usize,
+            oh as usize,
+            k,
+        );
     } else {
-        downscale_with::<u32>(src.as_raw(), w as usize, out.as_mut(), ow as usize, oh as usize, k);
+        downscale_with::<u32>(
+            src.as_raw(),
+            w as usize,
+            out.as_mut(),
+            ow as usize,
+            oh as usize,
+            k,
+        );
     }
     out
 }

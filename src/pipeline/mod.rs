@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 
 use image::RgbImage;
 
-use crate::camera::{CameraError, Frame, FrameSource, SourceKind, SourceState, Supervisor, SupervisorConfig, Text};
+use crate::camera::{
+    CameraError, Frame, FrameSource, SourceKind, SourceState, Supervisor, SupervisorConfig, Text,
+};
 pub use downscale::{box_downscale, box_factor};
 pub use mailbox::Mailbox;
 pub use stats::{AnalyzerStats, PipelineStats};
@@ -37,7 +39,11 @@ pub struct PipelineConfig {
 
 impl Default for PipelineConfig {
     fn default() -> Self {
-        Self { preview_max: (1280, 720), analysis_max: (640, 360), supervisor: SupervisorConfig::default() }
+        Self {
+            preview_max: (1280, 720),
+            analysis_max: (640, 360),
+            supervisor: SupervisorConfig::default(),
+        }
     }
 }
 
@@ -111,7 +117,10 @@ pub struct AnalysisHandle<T> {
 
 impl<T> Clone for AnalysisHandle<T> {
     fn clone(&self) -> Self {
-        Self { unread: Arc::clone(&self.unread), latest: Arc::clone(&self.latest) }
+        Self {
+            unread: Arc::clone(&self.unread),
+            latest: Arc::clone(&self.latest),
+        }
     }
 }
 
@@ -137,22 +146,45 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Makes the preview and the analysis proxy for one frame (what the capture thread does).
-pub fn prepare(frame: &Frame, preview_max: (u32, u32), analysis_max: (u32, u32), is_still: bool) -> (Preview, AnalysisInput) {
+pub fn prepare(
+    frame: &Frame,
+    preview_max: (u32, u32),
+    analysis_max: (u32, u32),
+    is_still: bool,
+) -> (Preview, AnalysisInput) {
     let (w, h) = frame.image.dimensions();
     let kp = box_factor(w, h, preview_max.0, preview_max.1);
     let ka = box_factor(w, h, analysis_max.0, analysis_max.1).max(kp);
-    let preview = if kp == 1 { Arc::clone(&frame.image) } else { Arc::new(box_downscale(&frame.image, kp)) };
+    let preview = if kp == 1 {
+        Arc::clone(&frame.image)
+    } else {
+        Arc::new(box_downscale(&frame.image, kp))
+    };
     let proxy = if ka == kp {
         Arc::clone(&preview)
-    } else if ka % kp == 0 {
+    } else if ka.is_multiple_of(kp) {
         // Box of a box is a box: reuse the (smaller) preview.
         Arc::new(box_downscale(&preview, ka / kp))
     } else {
         Arc::new(box_downscale(&frame.image, ka))
     };
     (
-        Preview { seq: frame.seq, captured_at: frame.captured_at, image: preview, scale: kp, frame: frame.clone(), is_still },
-        AnalysisInput { seq: frame.seq, captured_at: frame.captured_at, proxy, proxy_scale: ka, frame: frame.clone(), is_still },
+        Preview {
+            seq: frame.seq,
+            captured_at: frame.captured_at,
+            image: preview,
+            scale: kp,
+            frame: frame.clone(),
+            is_still,
+        },
+        AnalysisInput {
+            seq: frame.seq,
+            captured_at: frame.captured_at,
+            proxy,
+            proxy_scale: ka,
+            frame: frame.clone(),
+            is_still,
+        },
     )
 }
 
@@ -168,7 +200,7 @@ struct StageCounters {
 
 struct Stage {
     name: String,
-    inbox: Arc<Mailbox<Arc<AnalysisInput>>>,
+    inbox: Inbox,
     counters: Arc<Mutex<StageCounters>>,
 }
 
@@ -183,6 +215,7 @@ struct CaptureCounters {
 }
 
 type Wakeup = Arc<dyn Fn() + Send + Sync>;
+type Inbox = Arc<Mailbox<Arc<AnalysisInput>>>;
 
 /// State shared by the capture thread, the workers and the consumer.
 struct Hub {
@@ -237,11 +270,22 @@ impl PipelineBuilder {
     }
 
     /// Adds an analysis stage on its own worker thread; returns its result handle.
-    pub fn add_analyzer<A: FrameAnalyzer>(&mut self, name: &str, mut analyzer: A) -> AnalysisHandle<A::Output> {
-        let inbox: Arc<Mailbox<Arc<AnalysisInput>>> = Arc::new(Mailbox::new());
+    pub fn add_analyzer<A: FrameAnalyzer>(
+        &mut self,
+        name: &str,
+        mut analyzer: A,
+    ) -> AnalysisHandle<A::Output> {
+        let inbox: Inbox = Arc::new(Mailbox::new());
         let counters = Arc::new(Mutex::new(StageCounters::default()));
-        let handle = AnalysisHandle { unread: Arc::new(Mailbox::new()), latest: Arc::new(Mutex::new(None)) };
-        self.stages.push(Stage { name: name.to_string(), inbox: Arc::clone(&inbox), counters: Arc::clone(&counters) });
+        let handle = AnalysisHandle {
+            unread: Arc::new(Mailbox::new()),
+            latest: Arc::new(Mutex::new(None)),
+        };
+        self.stages.push(Stage {
+            name: name.to_string(),
+            inbox: Arc::clone(&inbox),
+            counters: Arc::clone(&counters),
+        });
         let out = handle.clone();
         let hub = Arc::clone(&self.hub);
         let name = name.to_string();
@@ -279,21 +323,35 @@ impl PipelineBuilder {
 
     /// Starts the capture thread and the workers.
     pub fn start(self) -> Result<Pipeline, CameraError> {
-        let PipelineBuilder { source, config, hub, stages, workers } = self;
+        let PipelineBuilder {
+            source,
+            config,
+            hub,
+            stages,
+            workers,
+        } = self;
         let kind = source.kind();
         let is_still = kind == SourceKind::Stills;
         let mut threads = Vec::new();
         for (i, body) in workers.into_iter().enumerate() {
-            let name = format!("analysis-{}", stages.get(i).map_or("?", |s| s.name.as_str()));
+            let name = format!(
+                "analysis-{}",
+                stages.get(i).map_or("?", |s| s.name.as_str())
+            );
             let t = std::thread::Builder::new()
                 .name(name)
                 .spawn(body)
-                .map_err(|e| CameraError::Backend { context: "starting an analysis thread", message: e.to_string() })?;
+                .map_err(|e| CameraError::Backend {
+                    context: "starting an analysis thread",
+                    message: e.to_string(),
+                })?;
             threads.push(t);
         }
         let sink_hub = Arc::clone(&hub);
-        let inboxes: Vec<(Arc<Mailbox<Arc<AnalysisInput>>>, Arc<Mutex<StageCounters>>)> =
-            stages.iter().map(|s| (Arc::clone(&s.inbox), Arc::clone(&s.counters))).collect();
+        let inboxes: Vec<(Inbox, Arc<Mutex<StageCounters>>)> = stages
+            .iter()
+            .map(|s| (Arc::clone(&s.inbox), Arc::clone(&s.counters)))
+            .collect();
         let (pmax, amax) = (config.preview_max, config.analysis_max);
         let on_frame = move |frame: Frame| {
             let started = Instant::now();
@@ -322,7 +380,13 @@ impl PipelineBuilder {
             sink_hub.wake();
         };
         let supervisor = Supervisor::spawn(source, config.supervisor.clone(), on_frame)?;
-        Ok(Pipeline { hub, stages, supervisor, workers: threads, kind })
+        Ok(Pipeline {
+            hub,
+            stages,
+            supervisor,
+            workers: threads,
+            kind,
+        })
     }
 }
 
@@ -361,21 +425,28 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// Shorthand for a pipeline without analysis stages.
-    pub fn start(source: Box<dyn FrameSource>, config: PipelineConfig) -> Result<Self, CameraError> {
+    pub fn start(
+        source: Box<dyn FrameSource>,
+        config: PipelineConfig,
+    ) -> Result<Self, CameraError> {
         PipelineBuilder::new(source, config).start()
     }
 
     /// The newest preview not taken yet, without waiting.
     pub fn latest_preview(&self) -> Option<Preview> {
         let p = self.hub.preview.take()?;
-        lock(&self.hub.capture).preview_latency.add(p.captured_at.elapsed());
+        lock(&self.hub.capture)
+            .preview_latency
+            .add(p.captured_at.elapsed());
         Some(p)
     }
 
     /// Waits up to `timeout` for a new preview (for tools and tests).
     pub fn wait_preview(&self, timeout: Duration) -> Option<Preview> {
         let p = self.hub.preview.wait_take(timeout)?;
-        lock(&self.hub.capture).preview_latency.add(p.captured_at.elapsed());
+        lock(&self.hub.capture)
+            .preview_latency
+            .add(p.captured_at.elapsed());
         Some(p)
     }
 
@@ -404,7 +475,11 @@ impl Pipeline {
 
     fn freshness(&self) -> Duration {
         let fps = lock(&self.hub.capture).rate.rate(Instant::now());
-        let interval = if fps > 0.0 { Duration::from_secs_f32(1.0 / fps) } else { Duration::ZERO };
+        let interval = if fps > 0.0 {
+            Duration::from_secs_f32(1.0 / fps)
+        } else {
+            Duration::ZERO
+        };
         (interval * 3).max(Duration::from_millis(200))
     }
 
@@ -433,7 +508,14 @@ impl Pipeline {
         let now = Instant::now();
         let (capture_fps, frames, frame_size, prep_ms, preview_latency_ms, previews_dropped) = {
             let c = lock(&self.hub.capture);
-            (c.rate.rate(now), c.frames, c.frame_size, c.prep.ms(), c.preview_latency.ms(), c.previews_dropped)
+            (
+                c.rate.rate(now),
+                c.frames,
+                c.frame_size,
+                c.prep.ms(),
+                c.preview_latency.ms(),
+                c.previews_dropped,
+            )
         };
         let analyzers = self
             .stages
@@ -491,7 +573,9 @@ mod tests {
 
     #[test]
     fn prepare_makes_exact_integer_proxies() {
-        let img = RgbImage::from_fn(1920, 1080, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 7]));
+        let img = RgbImage::from_fn(1920, 1080, |x, y| {
+            Rgb([(x % 256) as u8, (y % 256) as u8, 7])
+        });
         let f = Frame::new(4, img);
         let (p, a) = prepare(&f, (1280, 720), (640, 360), false);
         assert_eq!(p.image.dimensions(), (960, 540));

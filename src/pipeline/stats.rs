@@ -16,7 +16,12 @@ const WINDOW: Duration = Duration::from_secs(2);
 impl RateMeter {
     pub fn tick(&mut self, at: Instant) {
         self.ticks.push_back(at);
-        while self.ticks.len() > 1024 || self.ticks.front().is_some_and(|t| at.duration_since(*t) > WINDOW) {
+        while self.ticks.len() > 1024
+            || self
+                .ticks
+                .front()
+                .is_some_and(|t| at.duration_since(*t) > WINDOW)
+        {
             self.ticks.pop_front();
         }
     }
@@ -24,9 +29,15 @@ impl RateMeter {
     /// Events per second over the window; 0 if nothing happened for a second.
     pub fn rate(&self, now: Instant) -> f32 {
         match (self.ticks.front(), self.ticks.back()) {
-            (Some(first), Some(last)) if self.ticks.len() >= 2 && now.duration_since(*last) < Duration::from_secs(1) => {
+            (Some(first), Some(last))
+                if self.ticks.len() >= 2 && now.duration_since(*last) < Duration::from_secs(1) =>
+            {
                 let span = last.duration_since(*first).as_secs_f32();
-                if span > 0.0 { (self.ticks.len() - 1) as f32 / span } else { 0.0 }
+                if span > 0.0 {
+                    (self.ticks.len() - 1) as f32 / span
+                } else {
+                    0.0
+                }
             }
             _ => 0.0,
         }
