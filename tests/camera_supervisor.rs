@@ -199,7 +199,12 @@ fn missing_hot_folder_is_retried_until_it_appears() {
             ..FolderOptions::default()
         },
     );
-    let mut sup = Supervisor::spawn(source, fast_config(), |_| {}).unwrap();
+    let frames = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let f2 = Arc::clone(&frames);
+    let mut sup = Supervisor::spawn(source, fast_config(), move |_| {
+        f2.fetch_add(1, Ordering::Relaxed);
+    })
+    .unwrap();
     assert!(wait_until(
         Duration::from_secs(2),
         || matches!(sup.state(), SourceState::Reconnecting { attempt } if attempt >= 2)
@@ -212,9 +217,15 @@ fn missing_hot_folder_is_retried_until_it_appears() {
     std::fs::remove_dir(&dir).unwrap();
     assert!(wait_until(Duration::from_secs(2), || sup.state()
         != SourceState::Connected));
-    std::fs::create_dir(&dir).unwrap();
-    assert!(wait_until(Duration::from_secs(2), || sup.state()
-        == SourceState::Connected));
+    // It comes back already holding a shot taken during the outage: that shot counts.
+    let staging = parent.path().join("staging");
+    std::fs::create_dir(&staging).unwrap();
+    image::RgbImage::from_pixel(64, 48, image::Rgb([1, 2, 3]))
+        .save(staging.join("during-outage.jpg"))
+        .unwrap();
+    std::fs::rename(&staging, &dir).unwrap();
+    assert!(wait_until(Duration::from_secs(3), || frames.load(Ordering::Relaxed) == 1));
+    assert_eq!(sup.state(), SourceState::Connected);
     sup.stop();
     assert_eq!(sup.state(), SourceState::Disconnected);
 }

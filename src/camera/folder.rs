@@ -98,6 +98,8 @@ pub struct FolderSource {
     next_poll: Instant,
     next_due: Instant,
     open: bool,
+    /// Whether the files present at the first open were recorded.
+    baseline_taken: bool,
     seq: u64,
 }
 
@@ -128,6 +130,7 @@ impl FolderSource {
             next_poll: now,
             next_due: now,
             open: false,
+            baseline_taken: false,
             seq: 0,
         }
     }
@@ -398,7 +401,8 @@ impl FrameSource for FolderSource {
             FolderMode::Watch => {
                 // Files already there belong to earlier shots; only new ones count. On reconnect
                 // keep what we knew so a file dropped during the outage is still picked up.
-                if self.known.is_empty() {
+                if !self.baseline_taken {
+                    self.baseline_taken = true;
                     for (path, size, mtime) in listed {
                         self.known.insert(
                             path,
