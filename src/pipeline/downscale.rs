@@ -70,17 +70,42 @@ where
                 *a += A::from(p);
             }
         }
-        for (block, px) in acc.chunks_exact(k * 3).zip(out_row.chunks_exact_mut(3)) {
-            let (mut r, mut g, mut b) = (0u64, 0u64, 0u64);
-            for c in block.chunks_exact(3) {
-                r += c[0].into();
-                g += c[1].into();
-                b += c[2].into();
-            }
-            px[0] = ((r * inv + (1 << 23)) >> 24) as u8;
-            px[1] = ((g * inv + (1 << 23)) >> 24) as u8;
-            px[2] = ((b * inv + (1 << 23)) >> 24) as u8;
+        match k {
+            2 => horizontal::<A, 2>(&acc, out_row, inv),
+            3 => horizontal::<A, 3>(&acc, out_row, inv),
+            4 => horizontal::<A, 4>(&acc, out_row, inv),
+            _ => horizontal_dyn(&acc, out_row, k, inv),
         }
+    }
+}
+
+/// Sums `K` accumulated pixels per output pixel (unrolled for small factors) and divides.
+#[inline]
+fn horizontal<A: Copy + Into<u64>, const K: usize>(acc: &[A], out_row: &mut [u8], inv: u64) {
+    for (block, px) in acc.chunks_exact(K * 3).zip(out_row.chunks_exact_mut(3)) {
+        let (mut r, mut g, mut b) = (0u64, 0u64, 0u64);
+        for j in 0..K {
+            r += block[j * 3].into();
+            g += block[j * 3 + 1].into();
+            b += block[j * 3 + 2].into();
+        }
+        px[0] = ((r * inv + (1 << 23)) >> 24) as u8;
+        px[1] = ((g * inv + (1 << 23)) >> 24) as u8;
+        px[2] = ((b * inv + (1 << 23)) >> 24) as u8;
+    }
+}
+
+fn horizontal_dyn<A: Copy + Into<u64>>(acc: &[A], out_row: &mut [u8], k: usize, inv: u64) {
+    for (block, px) in acc.chunks_exact(k * 3).zip(out_row.chunks_exact_mut(3)) {
+        let (mut r, mut g, mut b) = (0u64, 0u64, 0u64);
+        for c in block.chunks_exact(3) {
+            r += c[0].into();
+            g += c[1].into();
+            b += c[2].into();
+        }
+        px[0] = ((r * inv + (1 << 23)) >> 24) as u8;
+        px[1] = ((g * inv + (1 << 23)) >> 24) as u8;
+        px[2] = ((b * inv + (1 << 23)) >> 24) as u8;
     }
 }
 
@@ -124,6 +149,37 @@ mod tests {
         let out = box_downscale(&img, 20);
         assert_eq!(out.dimensions(), (5, 3));
         assert!(out.pixels().all(|p| p.0 == [255, 128, 1]));
+    }
+
+    #[test]
+    fn unrolled_paths_match_the_generic_path() {
+        let img = RgbImage::from_fn(97, 61, |x, y| {
+            Rgb([(x * 7 + y * 3) as u8, (x * y) as u8, (x ^ y) as u8])
+        });
+        for k in [2u32, 3, 4] {
+            let fast = box_downscale(&img, k);
+            let (ow, oh) = (97 / k, 61 / k);
+            let mut slow = RgbImage::new(ow, oh);
+            for (x, y, p) in slow.enumerate_pixels_mut() {
+                for c in 0..3 {
+                    let mut s = 0u32;
+                    for dy in 0..k {
+                        for dx in 0..k {
+                            s += img.get_pixel(x * k + dx, y * k + dy).0[c] as u32;
+                        }
+                    }
+                    p.0[c] = ((s as f64) / (k * k) as f64).round() as u8;
+                }
+            }
+            for (a, b) in fast.pixels().zip(slow.pixels()) {
+                for c in 0..3 {
+                    assert!(
+                        (a.0[c] as i32 - b.0[c] as i32).abs() <= 1,
+                        "k={k}: {a:?} vs {b:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
