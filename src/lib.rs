@@ -1,2 +1,3 @@
 //! capture-station: on-site photo capture for Chinese diploma e-registration (学历证书电子注册图像采集).
+pub mod compliance;
 pub mod imaging;
