@@ -384,49 +384,62 @@ struct Silhouette {
 
 fn silhouette(label: &[u32], w: usize, h: usize, person: u32) -> Option<Silhouette> {
     let min_row = (w / 100).max(2);
-    let mut spans = vec![(usize::MAX, 0usize, 0usize); h];
-    for y in 0..h {
-        for x in 0..w {
-            if label[y * w + x] == person {
-                let s = &mut spans[y];
-                s.0 = s.0.min(x);
-                s.1 = s.1.max(x);
-                s.2 += 1;
+    let is_p = |x: usize, y: usize| label[y * w + x] == person;
+    let crown = (0..h).find(|&y| (0..w).filter(|&x| is_p(x, y)).count() >= min_row)?;
+    // The run of person pixels in row `y` that contains column `x` (or the longest run when `x` is outside).
+    let run_at = |y: usize, x: usize| -> Option<(usize, usize)> {
+        if x < w && is_p(x, y) {
+            let l = (0..=x).rev().take_while(|&i| is_p(i, y)).last().unwrap_or(x);
+            let r = (x..w).take_while(|&i| is_p(i, y)).last().unwrap_or(x);
+            return Some((l, r));
+        }
+        let mut best: Option<(usize, usize)> = None;
+        let mut start = None;
+        for i in 0..=w {
+            let inside = i < w && is_p(i, y);
+            match (inside, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    if best.is_none_or(|b| i - 1 - s > b.1 - b.0) {
+                        best = Some((s, i - 1));
+                    }
+                    start = None;
+                }
+                _ => {}
             }
         }
-    }
-    let crown = (0..h).find(|&y| spans[y].2 >= min_row)?;
+        best
+    };
+    let (l0, r0) = run_at(crown, w)?;
+    let mut centre = (l0 + r0) / 2;
     let mut head_w = 0f64;
-    let mut y = crown;
-    while y < h {
-        let s = spans[y];
-        if s.2 > 0 {
-            head_w = head_w.max((s.1 - s.0 + 1) as f64);
-        }
-        if (y - crown) as f64 > 0.9 * head_w && head_w > 0.0 {
+    let mut centres = Vec::new();
+    for y in crown..h {
+        let Some((l, r)) = run_at(y, centre) else { break };
+        head_w = head_w.max((r - l + 1) as f64);
+        let dy = (y - crown) as f64;
+        if dy > 0.9 * head_w && head_w > 0.0 {
             break;
         }
-        y += 1;
+        if dy < 0.35 * head_w {
+            centre = (l + r) / 2;
+        }
+        if dy >= 0.2 * head_w {
+            centres.push((l + r) as f64 / 2.0);
+        }
     }
     if head_w < 4.0 {
         return None;
     }
-    let ys = (crown + (0.2 * head_w) as usize)..(crown + (0.9 * head_w) as usize).min(h);
-    let centres: Vec<f64> =
-        ys.filter(|&y| spans[y].2 > 0).map(|y| (spans[y].0 + spans[y].1) as f64 / 2.0).collect();
-    let cx = if centres.is_empty() {
-        (spans[crown].0 + spans[crown].1) as f64 / 2.0
-    } else {
-        centres.iter().sum::<f64>() / centres.len() as f64
-    };
-    let crown_cut = crown == 0 && spans[0].2 as f64 >= 0.25 * head_w;
+    let cx = if centres.is_empty() { centre as f64 } else { centres.iter().sum::<f64>() / centres.len() as f64 };
+    let crown_cut = crown == 0 && (0..w).filter(|&x| is_p(x, 0)).count() as f64 >= 0.25 * head_w;
     // Heads: column clusters outside the main head whose top is as high as a head.
     let mut top = vec![h; w];
     for (x, t) in top.iter_mut().enumerate() {
         *t = (0..h).find(|&y| label[y * w + x] != BG).unwrap_or(h);
     }
-    let limit = crown as f64 + 1.0 * head_w;
-    let (lo, hi) = (cx - 0.8 * head_w, cx + 0.8 * head_w);
+    let limit = crown as f64 + 0.8 * head_w;
+    let (lo, hi) = (cx - 0.75 * head_w, cx + 0.75 * head_w);
     let mut heads = 1u32;
     let mut run = 0usize;
     for (x, &t) in top.iter().enumerate() {
@@ -434,13 +447,13 @@ fn silhouette(label: &[u32], w: usize, h: usize, person: u32) -> Option<Silhouet
         if outside && (t as f64) < limit && t + (0.5 * head_w) as usize <= h {
             run += 1;
         } else {
-            if run as f64 >= 0.35 * head_w {
+            if run as f64 >= 0.3 * head_w {
                 heads += 1;
             }
             run = 0;
         }
     }
-    if run as f64 >= 0.35 * head_w {
+    if run as f64 >= 0.3 * head_w {
         heads += 1;
     }
     Some(Silhouette { crown, cx, head_w, crown_cut, heads })
@@ -546,10 +559,30 @@ fn find_eye(p: &Plane, m: &FaceModel, r: &Rect, unit: f64) -> Option<Eye> {
         })?
     };
     let band = (0.06 * unit).max(1.0) as usize;
+    let rows_r = centre_row.saturating_sub(band)..(centre_row + band + 1).min(rows);
+    // x: centroid of the sclera (split symmetrically by the iris), else of the dark band.
+    let (mut ax, mut an) = (0f64, 0f64);
+    for j in rows_r.clone() {
+        for x in r.x0..r.x1 {
+            let q = p.at(x, r.y0 + j);
+            if if found { m.sclera(q) } else { m.dark(q) } {
+                ax += x as f64;
+                an += 1.0;
+            }
+        }
+    }
+    if an < 1.0 {
+        return None;
+    }
+    let ex = ax / an;
+    let half = 0.1 * unit;
     let (mut sx, mut sy, mut n) = (0f64, 0f64, 0f64);
-    for j in centre_row.saturating_sub(band)..(centre_row + band + 1).min(rows) {
+    for j in rows_r {
         let y = r.y0 + j;
         for x in r.x0..r.x1 {
+            if (x as f64 - ex).abs() > half {
+                continue;
+            }
             let q = p.at(x, y);
             if m.sclera(q) || m.dark(q) {
                 sx += x as f64;
@@ -614,41 +647,55 @@ fn percentile_hist(hist: &[u32], q: f64) -> f64 {
     (hist.len() - 1) as f64
 }
 
-/// Blur score from per-axis edge steepness relative to the contrast (1 = no edges at all).
+/// Blur score per axis: how much of the steepest edges' slope survives a further 5-px box blur along
+/// that axis (≈0.4 for crisp edges, → 1 when the image is already blurred); the worse axis counts, so
+/// motion blur in one direction is caught.
 fn blur_score(p: &Plane) -> f64 {
-    if p.w < 8 || p.h < 8 {
+    if p.w < 12 || p.h < 12 {
         return 1.0;
     }
     let y: Vec<f32> = p.px.iter().map(|&q| luma(q)).collect();
     let (w, h) = (p.w, p.h);
-    let mut s = vec![0f32; w * h];
-    for yy in 1..h - 1 {
-        for xx in 1..w - 1 {
-            let mut a = 0.0;
-            for dy in 0..3 {
-                let row = (yy + dy - 1) * w;
-                a += y[row + xx - 1] + y[row + xx] + y[row + xx + 1];
+    let axis = |horizontal: bool| -> f64 {
+        let (along, across) = if horizontal { (1usize, w) } else { (w, 1usize) };
+        // Smooth across the axis ([1 2 1]) against noise, then box-5 along it for the re-blurred copy.
+        let mut s = vec![0f32; w * h];
+        let mut b = vec![0f32; w * h];
+        for yy in 3..h - 3 {
+            for xx in 3..w - 3 {
+                let i = yy * w + xx;
+                s[i] = (y[i - across] + 2.0 * y[i] + y[i + across]) / 4.0;
             }
-            s[yy * w + xx] = a / 9.0;
         }
-    }
-    let mut hy = vec![0u32; 256];
-    let mut gxh = vec![0u32; 256];
-    let mut gyh = vec![0u32; 256];
-    for yy in 2..h - 2 {
-        for xx in 2..w - 2 {
-            let i = yy * w + xx;
-            hy[(y[i].clamp(0.0, 255.0)) as usize] += 1;
-            let gx = ((s[i + 1] - s[i - 1]) * 0.5).abs();
-            let gy = ((s[i + w] - s[i - w]) * 0.5).abs();
-            gxh[(gx.min(255.0)) as usize] += 1;
-            gyh[(gy.min(255.0)) as usize] += 1;
+        for yy in 3..h - 3 {
+            for xx in 3..w - 3 {
+                let i = yy * w + xx;
+                b[i] = (s[i - 2 * along] + s[i - along] + s[i] + s[i + along] + s[i + 2 * along]) / 5.0;
+            }
         }
-    }
-    let contrast = (percentile_hist(&hy, 0.98) - percentile_hist(&hy, 0.02)).max(20.0);
-    let edge = percentile_hist(&gxh, 0.995).min(percentile_hist(&gyh, 0.995));
-    let steep = edge / contrast;
-    (1.0 - steep / 0.22).clamp(0.0, 1.0)
+        let mut hs = vec![0u32; 1024];
+        let mut pairs = Vec::with_capacity(w * h);
+        for yy in 6..h - 6 {
+            for xx in 6..w - 6 {
+                let i = yy * w + xx;
+                let gs = ((s[i + along] - s[i - along]) * 2.0).abs();
+                let gb = ((b[i + along] - b[i - along]) * 2.0).abs();
+                hs[(gs as usize).min(1023)] += 1;
+                pairs.push((gs, gb));
+            }
+        }
+        // At the steepest edge pixels, how much slope survives the extra blur.
+        let cut = percentile_hist(&hs, 0.99).max(8.0) as f32;
+        let (mut ss, mut sb) = (0f64, 0f64);
+        for (gs, gb) in pairs {
+            if gs >= cut {
+                ss += f64::from(gs);
+                sb += f64::from(gb);
+            }
+        }
+        if ss <= 0.0 { 1.0 } else { (sb / ss).clamp(0.0, 1.0) }
+    };
+    axis(true).max(axis(false))
 }
 
 /// Measures an image. Never panics; tiny or empty images yield `person == false`.
@@ -726,8 +773,8 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
     let model = FaceModel { skin, skin_y: luma(skin).max(1.0), skin_chroma: chroma(skin) };
 
     let (ey0, ey1) = (crown + 0.5 * u, crown + 0.95 * u);
-    let left = find_eye(&p, &model, &rect(&p, cx - 0.46 * u, ey0, cx - 0.04 * u, ey1), u);
-    let right = find_eye(&p, &model, &rect(&p, cx + 0.04 * u, ey0, cx + 0.46 * u, ey1), u);
+    let left = find_eye(&p, &model, &rect(&p, cx - 0.36 * u, ey0, cx - 0.03 * u, ey1), u);
+    let right = find_eye(&p, &model, &rect(&p, cx + 0.03 * u, ey0, cx + 0.36 * u, ey1), u);
     let default_eye = |sign: f64| Eye { x: cx + sign * 0.2 * u, y: crown + 0.75 * u, found: false };
     let left = left.unwrap_or_else(|| default_eye(-1.0));
     let right = right.unwrap_or_else(|| default_eye(1.0));
@@ -785,7 +832,7 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
 
     // Exposure on skin.
     let face = rect(&p, left.x - 0.15 * fw, my - 0.25 * fw, right.x + 0.15 * fw, my + 0.55 * fw);
-    m.skin_clipped = share(&p, &face, |q| q[0].max(q[1]).max(q[2]) >= 250.0 && luma(q) > 0.8 * model.skin_y);
+    m.skin_clipped = share(&p, &face, |q| q[0].min(q[1]).min(q[2]) >= 245.0);
     m.face_crushed = share(&p, &face, |q| luma(q) < 14.0);
 
     // Glasses: dark bridge between the eyes, dark rims below them, tinted eye boxes.
@@ -819,7 +866,7 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
         let r = rect(&p, e.x - 0.11 * fw, e.y - 0.07 * fw, e.x + 0.11 * fw, e.y + 0.07 * fw);
         ((share(&p, &r, |q| model.dark(q)) - 0.35) / 0.65).max(0.0)
     };
-    let mouth_hidden = if m.mouth_visible { 0.0 } else { 0.3 };
+    let mouth_hidden = if m.mouth_visible { 0.0 } else { 0.45 };
     m.occlusion = [forehead, cheek_l, cheek_r, chin, eye_cover(&left), eye_cover(&right), mouth_hidden]
         .into_iter()
         .fold(0.0, f64::max);
