@@ -15,3 +15,13 @@ fn dump_samples() {
     }
     sheet.save("/tmp/synth_sheet.png").unwrap();
 }
+
+#[test]
+#[ignore]
+fn debug_one() {
+    let s = synth::Subject { occlusion: synth::Occlusion::HairOverEyes, roll_deg: 0.0, light_lr: 0.0, ev: 0.0, ..synth::Subject::good(12) };
+    let img = synth::render(&s);
+    img.save("/tmp/debug_one.png").unwrap();
+    let (v, m) = capture_station::compliance::evaluate_photo(&img, &capture_station::compliance::PhotoSpec::default());
+    println!("{m:#?}\n{:?}", v.failed_ids());
+}

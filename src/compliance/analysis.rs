@@ -776,8 +776,15 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
     let left = find_eye(&p, &model, &rect(&p, cx - 0.36 * u, ey0, cx - 0.03 * u, ey1), u);
     let right = find_eye(&p, &model, &rect(&p, cx + 0.03 * u, ey0, cx + 0.36 * u, ey1), u);
     let default_eye = |sign: f64| Eye { x: cx + sign * 0.2 * u, y: crown + 0.75 * u, found: false };
-    let left = left.unwrap_or_else(|| default_eye(-1.0));
-    let right = right.unwrap_or_else(|| default_eye(1.0));
+    let mut left = left.unwrap_or_else(|| default_eye(-1.0));
+    let mut right = right.unwrap_or_else(|| default_eye(1.0));
+    // One eye seen by its sclera: put the other at the mirrored position on the same line.
+    let mirror = |e: &Eye| Eye { x: 2.0 * cx - e.x, y: e.y, found: false };
+    if left.found && !right.found {
+        right = mirror(&left);
+    } else if right.found && !left.found {
+        left = mirror(&right);
+    }
     m.eyes_found = u8::from(left.found) + u8::from(right.found);
     let iod = ((right.x - left.x).powi(2) + (right.y - left.y).powi(2)).sqrt();
     let fw = if (0.25 * u..=0.65 * u).contains(&iod) { 2.22 * iod } else { 0.8 * u };
@@ -867,7 +874,40 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
         ((share(&p, &r, |q| model.dark(q)) - 0.35) / 0.65).max(0.0)
     };
     let mouth_hidden = if m.mouth_visible { 0.0 } else { 0.45 };
-    m.occlusion = [forehead, cheek_l, cheek_r, chin, eye_cover(&left), eye_cover(&right), mouth_hidden]
+    // Brow + eye box per side: brows and eyes are about a third of it; hair over them fills it.
+    let brow_eye = |e: &Eye| {
+        let f = ns(e.x - 0.12 * fw, my - 0.22 * fw, e.x + 0.12 * fw, my + 0.06 * fw);
+        ((f - 0.4) / 0.6).max(0.0)
+    };
+    // Hair or a hand over one eye region flattens it: compare the luminance spread of the two sides.
+    let spread = |e: &Eye| {
+        let r = rect(&p, e.x - 0.12 * fw, my - 0.22 * fw, e.x + 0.12 * fw, my + 0.06 * fw);
+        let (mut s1, mut s2, mut n) = (0f64, 0f64, 0f64);
+        for y in r.y0..r.y1 {
+            for x in r.x0..r.x1 {
+                let v = f64::from(luma(p.at(x, y)));
+                s1 += v;
+                s2 += v * v;
+                n += 1.0;
+            }
+        }
+        if n < 2.0 { 0.0 } else { (s2 / n - (s1 / n).powi(2)).max(0.0).sqrt() }
+    };
+    let (sl, sr) = (spread(&left), spread(&right));
+    let asym = if sl.max(sr) > 1.0 { 1.0 - sl.min(sr) / sl.max(sr) } else { 0.0 };
+    let one_side_flat = ((asym - 0.5) / 0.5).max(0.0);
+    m.occlusion = [
+        forehead,
+        one_side_flat,
+        cheek_l,
+        cheek_r,
+        chin,
+        eye_cover(&left),
+        eye_cover(&right),
+        brow_eye(&left),
+        brow_eye(&right),
+        mouth_hidden,
+    ]
         .into_iter()
         .fold(0.0, f64::max);
 
