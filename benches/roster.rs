@@ -27,7 +27,16 @@ fn write_roster(path: &Path) {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     ws.write_string(0, 0, "2024届毕业生名单").unwrap();
-    let headers = ["序号", "学号", "姓名", "班级", "学院", "专业", "身份证号", "备注"];
+    let headers = [
+        "序号",
+        "学号",
+        "姓名",
+        "班级",
+        "学院",
+        "专业",
+        "身份证号",
+        "备注",
+    ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_string(2, c as u16, *h).unwrap();
     }
@@ -35,9 +44,11 @@ fn write_roster(path: &Path) {
         let r = i + 3;
         let class = i / 500;
         ws.write_number(r, 0, f64::from(i + 1)).unwrap();
-        ws.write_number(r, 1, f64::from(2020_000_000 + class * 1000 + i % 500)).unwrap();
+        ws.write_number(r, 1, f64::from(2020_000_000 + class * 1000 + i % 500))
+            .unwrap();
         ws.write_string(r, 2, format!("学生{i:04}")).unwrap();
-        ws.write_string(r, 3, format!("计算机20{:02}班", class + 1)).unwrap();
+        ws.write_string(r, 3, format!("计算机20{:02}班", class + 1))
+            .unwrap();
         ws.write_string(r, 4, "信息学院").unwrap();
         ws.write_string(r, 5, "计算机科学与技术").unwrap();
         ws.write_string(r, 6, id_no(i)).unwrap();
@@ -91,7 +102,9 @@ fn bench(c: &mut Criterion) {
             supersede: false,
         };
         let decision = if k % 3 == 0 {
-            Decision::Reject { reason: "bench".into() }
+            Decision::Reject {
+                reason: "bench".into(),
+            }
         } else {
             Decision::Accept
         };
@@ -103,7 +116,9 @@ fn bench(c: &mut Criterion) {
         }
     }
     g.sample_size(30);
-    g.bench_function("progress_5000", |b| b.iter(|| store.roster_progress().unwrap()));
+    g.bench_function("progress_5000", |b| {
+        b.iter(|| store.roster_progress().unwrap())
+    });
     g.bench_function("shooting_queue_5000", |b| {
         b.iter(|| store.shooting_queue(None).unwrap())
     });

@@ -33,7 +33,11 @@ fn graduation_xlsx(path: &std::path::Path) -> (String, String) {
             t("信息学院"),
             t("计算机科学与技术"),
             if id.is_empty() { X::Blank } else { t(id) },
-            if remark.is_empty() { X::Blank } else { t(remark) },
+            if remark.is_empty() {
+                X::Blank
+            } else {
+                t(remark)
+            },
         ]
     };
     write_xlsx(
@@ -43,9 +47,22 @@ fn graduation_xlsx(path: &std::path::Path) -> (String, String) {
             rows: vec![
                 (2, header),
                 // Row 4: numeric student number, name with a stray space, ID ending in X.
-                (3, row(1.0, X::N(2020123456.0), "张 三", t("计算机2001"), &x_id, "")),
+                (
+                    3,
+                    row(1.0, X::N(2020123456.0), "张 三", t("计算机2001"), &x_id, ""),
+                ),
                 // Row 5: class cell merged with row 4 (written by the merge below); full-width name.
-                (4, row(2.0, X::N(2020123457.0), "ＬＩ　Ｍｉｎｇ", X::Blank, "", "降级")),
+                (
+                    4,
+                    row(
+                        2.0,
+                        X::N(2020123457.0),
+                        "ＬＩ　Ｍｉｎｇ",
+                        X::Blank,
+                        "",
+                        "降级",
+                    ),
+                ),
                 // Row 6 blank, row 7: text number with a leading zero, full-width digits in the ID.
                 (
                     6,
@@ -116,10 +133,34 @@ fn realistic_xlsx_imports_clean_text() {
     assert_eq!(
         rows,
         vec![
-            (4, "2020123456", "张三", "计算机2001", Some(StudentStatus::Normal)),
-            (5, "2020123457", "LI Ming", "计算机2001", Some(StudentStatus::HeldBack)),
-            (7, "0020123458", "王五", "计算机2002", Some(StudentStatus::Repeating)),
-            (9, "2020123459", "赵六", "计算机2002", Some(StudentStatus::Normal)),
+            (
+                4,
+                "2020123456",
+                "张三",
+                "计算机2001",
+                Some(StudentStatus::Normal)
+            ),
+            (
+                5,
+                "2020123457",
+                "LI Ming",
+                "计算机2001",
+                Some(StudentStatus::HeldBack)
+            ),
+            (
+                7,
+                "0020123458",
+                "王五",
+                "计算机2002",
+                Some(StudentStatus::Repeating)
+            ),
+            (
+                9,
+                "2020123459",
+                "赵六",
+                "计算机2002",
+                Some(StudentStatus::Normal)
+            ),
         ]
     );
     assert_eq!(parsed.rows[0].id_no.as_deref(), Some(x_id.as_str()));
@@ -171,8 +212,13 @@ fn gbk_csv_text(bad_row_id: &str, student_no_cell: &str) -> String {
     }
     s.push('\n');
     // Row 8.
-    s.push_str(&format!("{student_no_cell},\"钱 七\",软件2001,{bad_row_id},降级\n"));
-    s.push_str(&format!("20201009,孙八,软件2002,{},\n", id_no_x(BIRTH, 300)));
+    s.push_str(&format!(
+        "{student_no_cell},\"钱 七\",软件2001,{bad_row_id},降级\n"
+    ));
+    s.push_str(&format!(
+        "20201009,孙八,软件2002,{},\n",
+        id_no_x(BIRTH, 300)
+    ));
     s
 }
 
@@ -213,7 +259,10 @@ fn one_bad_row_imports_nothing_and_reports_exactly_that_row() {
     assert!(report.written);
     assert_eq!(report.added.len(), 5);
     let s = store.find_student("20201008").unwrap().unwrap();
-    assert_eq!((s.name.as_str(), s.status), ("钱七", StudentStatus::HeldBack));
+    assert_eq!(
+        (s.name.as_str(), s.status),
+        ("钱七", StudentStatus::HeldBack)
+    );
 }
 
 #[test]
@@ -254,7 +303,11 @@ fn encodings_bom_and_override() {
     let dir = tempfile::tempdir().unwrap();
     let utf8 = file(dir.path(), "bom.csv");
     let body = "学号,姓名,班级\n001,张三,一班\n";
-    std::fs::write(&utf8, [b"\xEF\xBB\xBF".as_slice(), body.as_bytes()].concat()).unwrap();
+    std::fs::write(
+        &utf8,
+        [b"\xEF\xBB\xBF".as_slice(), body.as_bytes()].concat(),
+    )
+    .unwrap();
     let parsed = read(&utf8);
     assert_eq!(parsed.encoding.as_deref(), Some("UTF-8"));
     assert_eq!(parsed.rows[0].student_no, "001");
@@ -274,7 +327,12 @@ fn column_override_by_map() {
     let path = file(dir.path(), "odd.csv");
     std::fs::write(&path, "编号,学生,所在班\nS01,张三,一班\n").unwrap();
     let parsed = read(&path);
-    assert!(parsed.problems.iter().any(|p| p.kind == ProblemKind::NoHeader));
+    assert!(
+        parsed
+            .problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::NoHeader)
+    );
     let mut opts = ReadOptions::default();
     opts.columns.student_no = Some("编号".into());
     opts.columns.name = Some("学生".into());
@@ -299,7 +357,12 @@ fn reimport_reports_changes_and_keeps_photos() {
     let mut store = store(dir.path());
     let path = file(dir.path(), "v.csv");
     std::fs::write(&path, v1_csv()).unwrap();
-    assert!(store.import_roster(&read(&path), false, "staff").unwrap().written);
+    assert!(
+        store
+            .import_roster(&read(&path), false, "staff")
+            .unwrap()
+            .written
+    );
     let accepted = shoot(&mut store, "1001", "CODE-1001", true);
     let rejected = shoot(&mut store, "1002", "CODE-1002", false);
     request_reshoot(&mut store, rejected);
@@ -358,13 +421,29 @@ fn reimport_reports_changes_and_keeps_photos() {
     assert_eq!(missing, vec!["1003"]);
     // Nobody was dropped, no photo touched.
     assert!(store.find_student("1003").unwrap().is_some());
-    assert_eq!(store.queue_stats().unwrap(), before);
+    let after = store.queue_stats().unwrap();
+    assert_eq!(after.by_state, before.by_state);
+    assert_eq!(
+        (after.superseded, after.jpeg_bytes, after.students_done),
+        (before.superseded, before.jpeg_bytes, before.students_done)
+    );
+    assert_eq!(after.students, before.students + 1);
     let queue = store.shooting_queue(None).unwrap();
-    let state = |no: &str| queue.iter().find(|e| e.student_no == no).unwrap().photo_state;
+    let state = |no: &str| {
+        queue
+            .iter()
+            .find(|e| e.student_no == no)
+            .unwrap()
+            .photo_state
+    };
     assert_eq!(state("1001"), Some(PhotoState::Accepted));
     assert_eq!(state("1002"), Some(PhotoState::ReshootRequested));
     assert_eq!(
-        queue.iter().find(|e| e.student_no == "1001").unwrap().photo_id,
+        queue
+            .iter()
+            .find(|e| e.student_no == "1001")
+            .unwrap()
+            .photo_id,
         Some(accepted)
     );
     assert_eq!(
@@ -379,11 +458,8 @@ fn reimport_reports_changes_and_keeps_photos() {
     std::fs::write(&path, v3).unwrap();
     let report = store.import_roster(&read(&path), false, "staff").unwrap();
     assert!(!report.written);
-    let errs: Vec<(ProblemKind, Option<u32>)> = report
-        .problems
-        .iter()
-        .map(|p| (p.kind, p.row))
-        .collect();
+    let errs: Vec<(ProblemKind, Option<u32>)> =
+        report.problems.iter().map(|p| (p.kind, p.row)).collect();
     assert_eq!(errs, vec![(ProblemKind::StudentNoTaken, Some(4))]);
     assert!(store.find_student("1006").unwrap().is_none());
     assert_eq!(store.find_student("1004").unwrap().unwrap().name, "丁");
@@ -400,15 +476,21 @@ fn collection_codes_must_be_unique() {
     )
     .unwrap();
     let parsed = read(&path);
-    let errs: Vec<(ProblemKind, Option<u32>)> = parsed
-        .problems
-        .iter()
-        .map(|p| (p.kind, p.row))
-        .collect();
+    let errs: Vec<(ProblemKind, Option<u32>)> =
+        parsed.problems.iter().map(|p| (p.kind, p.row)).collect();
     assert_eq!(errs, vec![(ProblemKind::DuplicateCode, Some(3))]);
 
-    std::fs::write(&path, "学号,姓名,班级,采集码\n1,甲,一班,QR-0001\n2,乙,一班,QR-0002\n").unwrap();
-    assert!(store.import_roster(&read(&path), false, "s").unwrap().written);
+    std::fs::write(
+        &path,
+        "学号,姓名,班级,采集码\n1,甲,一班,QR-0001\n2,乙,一班,QR-0002\n",
+    )
+    .unwrap();
+    assert!(
+        store
+            .import_roster(&read(&path), false, "s")
+            .unwrap()
+            .written
+    );
     // A code used for a photo of student 1 cannot be given to student 3.
     shoot(&mut store, "1", "PHOTO-CODE", true);
     std::fs::write(&path, "学号,姓名,班级,采集码\n3,丙,一班,PHOTO-CODE\n").unwrap();
@@ -416,7 +498,11 @@ fn collection_codes_must_be_unique() {
     assert_eq!(report.problems[0].kind, ProblemKind::CodeTaken);
     assert!(!report.written);
     // Swapping two students' codes in one file is fine.
-    std::fs::write(&path, "学号,姓名,班级,采集码\n1,甲,一班,QR-0002\n2,乙,一班,QR-0001\n").unwrap();
+    std::fs::write(
+        &path,
+        "学号,姓名,班级,采集码\n1,甲,一班,QR-0002\n2,乙,一班,QR-0001\n",
+    )
+    .unwrap();
     let report = store.import_roster(&read(&path), false, "s").unwrap();
     assert!(report.written, "{:#?}", report.problems);
     assert_eq!(report.changed.len(), 2);

@@ -36,7 +36,12 @@ fn order_rule_on_a_mixed_class() {
     let mut store = store(dir.path());
     let path = file(dir.path(), "mixed.csv");
     std::fs::write(&path, mixed_class_csv()).unwrap();
-    assert!(store.import_roster(&read(&path), false, "s").unwrap().written);
+    assert!(
+        store
+            .import_roster(&read(&path), false, "s")
+            .unwrap()
+            .written
+    );
     let queue = store.shooting_queue(Some("机械2001")).unwrap();
     let order: Vec<(&str, StudentStatus)> = queue
         .iter()
@@ -73,7 +78,11 @@ fn order_rule_on_a_mixed_class() {
     assert_eq!(all[0].student_no, "2019001");
     assert_eq!(all[2].student_no, "2020013");
     assert!(store.set_class_order(&["不存在"], "staff").is_err());
-    assert!(store.set_class_order(&["电气2001", "电气2001"], "staff").is_err());
+    assert!(
+        store
+            .set_class_order(&["电气2001", "电气2001"], "staff")
+            .is_err()
+    );
     assert!(store.shooting_queue(Some("不存在")).is_err());
 }
 
@@ -87,22 +96,36 @@ fn next_student_skips_accepted_and_review() {
     let first = store.next_student(None).unwrap().unwrap();
     assert_eq!(first.student_no, "2020013");
     shoot(&mut store, "2020013", "c1", true);
-    assert_eq!(store.next_student(None).unwrap().unwrap().student_no, "2020099");
+    assert_eq!(
+        store.next_student(None).unwrap().unwrap().student_no,
+        "2020099"
+    );
     // A rejected shot waits for the supervisor; the station moves on.
     let rejected = shoot(&mut store, "2020099", "c2", false);
     shoot(&mut store, "2020100", "c3", true);
     assert_eq!(
-        store.next_student(Some("2020013")).unwrap().unwrap().student_no,
+        store
+            .next_student(Some("2020013"))
+            .unwrap()
+            .unwrap()
+            .student_no,
         "2020011"
     );
     // After the last student it wraps around to those still missing.
     assert_eq!(
-        store.next_student(Some("2019002")).unwrap().unwrap().student_no,
+        store
+            .next_student(Some("2019002"))
+            .unwrap()
+            .unwrap()
+            .student_no,
         "2020011"
     );
     // A requested re-shoot puts the student back in line.
     request_reshoot(&mut store, rejected);
-    assert_eq!(store.next_student(None).unwrap().unwrap().student_no, "2020099");
+    assert_eq!(
+        store.next_student(None).unwrap().unwrap().student_no,
+        "2020099"
+    );
     assert!(store.next_student(Some("nobody")).is_err());
 
     let progress = store.roster_progress().unwrap();
@@ -154,14 +177,30 @@ fn progress_counts_review_and_export_lists() {
         Lang::En,
     )
     .unwrap();
-    assert!(o.stdout.contains("9 not yet photographed, 1 re-shoot"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("9 not yet photographed, 1 re-shoot"),
+        "{}",
+        o.stdout
+    );
     let mut book = open_workbook_auto(&out).unwrap();
     assert_eq!(book.sheet_names(), vec!["未拍摄", "需重拍", "汇总"]);
     let missing = book.worksheet_range("未拍摄").unwrap();
-    let header: Vec<String> = missing.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let header: Vec<String> = missing
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     assert_eq!(header[..4], ["班级", "序号", "学号", "姓名"]);
     assert_eq!(missing.height(), 10);
-    let first: Vec<String> = missing.rows().nth(1).unwrap().iter().map(|c| c.to_string()).collect();
+    let first: Vec<String> = missing
+        .rows()
+        .nth(1)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     assert_eq!(first[2], "2020013");
     assert_eq!(first[4], "降级");
     let reshoot = book.worksheet_range("需重拍").unwrap();
@@ -188,24 +227,58 @@ fn cli_import_list_progress_order() {
     let path = file(dir.path(), "mixed.csv");
     std::fs::write(&path, mixed_class_csv()).unwrap();
 
-    let o = run(&mut store, &settings, &import_cmd(path.clone(), true), "s", Lang::En).unwrap();
+    let o = run(
+        &mut store,
+        &settings,
+        &import_cmd(path.clone(), true),
+        "s",
+        Lang::En,
+    )
+    .unwrap();
     assert_eq!(o.exit_code, 0);
     assert!(o.stdout.contains("dry run"), "{}", o.stdout);
     assert!(store.shooting_queue(None).unwrap().is_empty());
 
-    let o = run(&mut store, &settings, &import_cmd(path.clone(), false), "s", Lang::Zh).unwrap();
+    let o = run(
+        &mut store,
+        &settings,
+        &import_cmd(path.clone(), false),
+        "s",
+        Lang::Zh,
+    )
+    .unwrap();
     assert_eq!(o.exit_code, 0);
     assert!(o.stdout.contains("新增 12"), "{}", o.stdout);
 
     let bad = file(dir.path(), "bad.csv");
     std::fs::write(&bad, "学号,姓名,班级\n1,,一班\n").unwrap();
-    let o = run(&mut store, &settings, &import_cmd(bad, false), "s", Lang::En).unwrap();
+    let o = run(
+        &mut store,
+        &settings,
+        &import_cmd(bad, false),
+        "s",
+        Lang::En,
+    )
+    .unwrap();
     assert_eq!(o.exit_code, 1);
-    assert!(o.stdout.contains("bad.csv, row 2, column \"姓名\" (B)"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("bad.csv, row 2, column \"姓名\" (B)"),
+        "{}",
+        o.stdout
+    );
     assert!(o.stdout.contains("nothing was written"));
 
     let missing = file(dir.path(), "nope.xlsx");
-    assert!(run(&mut store, &settings, &import_cmd(missing, false), "s", Lang::En).is_err());
+    assert!(
+        run(
+            &mut store,
+            &settings,
+            &import_cmd(missing, false),
+            "s",
+            Lang::En
+        )
+        .is_err()
+    );
 
     let o = run(
         &mut store,

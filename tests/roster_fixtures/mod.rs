@@ -140,7 +140,12 @@ pub fn shoot(store: &mut Store, student_no: &str, code: &str, accept: bool) -> i
 /// Requests a re-shoot for a rejected photo.
 pub fn request_reshoot(store: &mut Store, photo_id: i64) {
     store
-        .transition(photo_id, PhotoState::ReshootRequested, "supervisor", Some("blurred"))
+        .transition(
+            photo_id,
+            PhotoState::ReshootRequested,
+            "supervisor",
+            Some("blurred"),
+        )
         .unwrap();
 }
 
