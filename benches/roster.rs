@@ -44,7 +44,7 @@ fn write_roster(path: &Path) {
         let r = i + 3;
         let class = i / 500;
         ws.write_number(r, 0, f64::from(i + 1)).unwrap();
-        ws.write_number(r, 1, f64::from(2020_000_000 + class * 1000 + i % 500))
+        ws.write_number(r, 1, f64::from(2_020_000_000 + class * 1000 + i % 500))
             .unwrap();
         ws.write_string(r, 2, format!("学生{i:04}")).unwrap();
         ws.write_string(r, 3, format!("计算机20{:02}班", class + 1))

@@ -384,7 +384,8 @@ fn reimport_reports_changes_and_keeps_photos() {
     assert_eq!(report.added.len(), 1);
     assert_eq!(report.added[0].student_no, "1005");
     assert_eq!(report.unchanged, 1);
-    let changes: Vec<(&str, Vec<(&str, &str, &str)>)> = report
+    type Changes<'a> = Vec<(&'a str, &'a str, &'a str)>;
+    let changes: Vec<(&str, Changes)> = report
         .changed
         .iter()
         .map(|c| {

@@ -102,7 +102,7 @@ mod tests {
     #[test]
     fn held_back_and_repeating_first() {
         use StudentStatus::*;
-        let mut v = vec![
+        let mut v = [
             (Normal, "1", 0),
             (Repeating, "9", 1),
             (HeldBack, "5", 2),
