@@ -508,3 +508,82 @@ fn collection_codes_must_be_unique() {
     assert!(report.written, "{:#?}", report.problems);
     assert_eq!(report.changed.len(), 2);
 }
+
+#[test]
+fn xlsx_numbers_that_lost_digits_and_sheets_named_after_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = file(dir.path(), "per-class.xlsx");
+    let good = id_no(BIRTH, 5);
+    write_xlsx(
+        &path,
+        &[
+            SheetSpec {
+                name: "说明".into(),
+                rows: vec![(0, vec![t("本文件每个班级一个工作表")])],
+                merged: vec![],
+            },
+            SheetSpec {
+                name: "电子2001".into(),
+                rows: vec![
+                    (0, vec![t("学号"), t("姓名"), t("身份证号")]),
+                    (1, vec![X::N(2020300001.0), t("甲"), t(&good)]),
+                    // Row 3: an 18-digit ID typed into a number cell: Excel keeps 15 significant digits.
+                    (
+                        2,
+                        vec![X::N(2020300002.0), t("乙"), X::N(110105200203140000.0)],
+                    ),
+                    // Row 4: a text cell holding what Excel displayed for a narrow numeric column.
+                    (3, vec![t("2.02E+09"), t("丙"), X::Blank]),
+                    // Row 5: a student number too long for a spreadsheet number.
+                    (4, vec![X::N(20203000040000000000.0), t("丁"), X::Blank]),
+                ],
+                merged: vec![],
+            },
+        ],
+    );
+    let parsed = read(&path);
+    let problems: Vec<(ProblemKind, Option<&str>, Option<u32>)> = parsed
+        .problems
+        .iter()
+        .map(|p| (p.kind, p.sheet.as_deref(), p.row))
+        .collect();
+    assert_eq!(
+        problems,
+        vec![
+            (ProblemKind::SheetSkipped, Some("说明"), None),
+            (ProblemKind::ClassFromSheetName, Some("电子2001"), None),
+            (ProblemKind::DigitsLost, Some("电子2001"), Some(3)),
+            (ProblemKind::ScientificNotation, Some("电子2001"), Some(4)),
+            (ProblemKind::DigitsLost, Some("电子2001"), Some(5)),
+        ]
+    );
+    assert_eq!(parsed.rows.len(), 1);
+    assert_eq!(parsed.rows[0].class, "电子2001");
+    assert_eq!(parsed.rows[0].student_no, "2020300001");
+
+    // --sheet picks one sheet; an unknown sheet is an error naming the sheets there are.
+    let only = read_file(
+        &path,
+        CsvEncoding::Auto,
+        &ReadOptions {
+            sheet: Some("说明".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        only.problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::NoHeader)
+    );
+    let err = read_file(
+        &path,
+        CsvEncoding::Auto,
+        &ReadOptions {
+            sheet: Some("Sheet9".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("电子2001"), "{err}");
+}

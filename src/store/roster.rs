@@ -154,8 +154,13 @@ fn tail4(id: &str) -> String {
 /// A planned write for one file row.
 enum Plan {
     Add,
-    Update { id: i64, changes: Vec<FieldChange> },
+    Update {
+        id: i64,
+        changes: Vec<FieldChange>,
+    },
     Same,
+    /// The row has a problem against the store (reported); nothing is written.
+    Refused,
 }
 
 fn load_existing(tx: &Transaction<'_>) -> Result<HashMap<String, Existing>, StoreError> {
@@ -308,7 +313,7 @@ impl Store {
                             format!("the collection code already belongs to {owner} {name}"),
                         ),
                     ));
-                    plans.push(Plan::Same);
+                    plans.push(Plan::Refused);
                     continue;
                 }
             }
@@ -333,7 +338,7 @@ impl Store {
                         ),
                     ),
                 ));
-                plans.push(Plan::Same);
+                plans.push(Plan::Refused);
                 continue;
             }
             let mut changes = Vec::new();
@@ -470,6 +475,7 @@ impl Store {
                     changes: changes.clone(),
                 }),
                 Plan::Same => report.unchanged += 1,
+                Plan::Refused => {}
             }
         }
         if dry_run || report.has_errors() {
@@ -510,7 +516,7 @@ impl Store {
             let seal = |id: &str| crypto::seal(&self.key, &id_no_aad(&r.student_no), id.as_bytes());
             let digest = new_digests.get(r.student_no.as_str()).map(|d| d.to_vec());
             match plan {
-                Plan::Same => {}
+                Plan::Same | Plan::Refused => {}
                 Plan::Add => {
                     let sealed = r.id_no.as_deref().map(seal).transpose()?;
                     let tail = r.id_no.as_deref().map(tail4);
@@ -696,8 +702,8 @@ impl Store {
     }
 
     /// The next student to photograph: the first after `after` (a student number) in shooting order who still
-    /// needs a photo (none yet, or a re-shoot requested), wrapping around to the start; `None` when everyone is
-    /// done or awaiting review. Without `after`, the first such student.
+    /// needs a photo (none yet, or a re-shoot requested), wrapping around to the start (and finally `after`
+    /// itself); `None` when everyone is accepted or awaiting review. Without `after`, the first such student.
     pub fn next_student(&self, after: Option<&str>) -> Result<Option<QueueEntry>, StoreError> {
         let queue = self.shooting_queue(None)?;
         let start = match after {
@@ -716,7 +722,7 @@ impl Store {
         let n = queue.len();
         Ok((0..n)
             .map(|k| (start + k) % n)
-            .find(|&i| queue[i].needs_photo && Some(queue[i].student_no.as_str()) != after)
+            .find(|&i| queue[i].needs_photo)
             .map(|i| queue[i].clone()))
     }
 
