@@ -5,10 +5,16 @@ use std::hint::black_box;
 use std::path::Path;
 
 use capture_station::crypto::{DataKey, KdfParams};
-use capture_station::store::{Decision, NewShot, NewStudent, PhotoFilter, PhotoState, Store, StudentStatus};
+use capture_station::store::{
+    Decision, NewShot, NewStudent, PhotoFilter, PhotoState, Store, StudentStatus,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-const FAST: KdfParams = KdfParams { memory_kib: 64, iterations: 1, parallelism: 1 };
+const FAST: KdfParams = KdfParams {
+    memory_kib: 64,
+    iterations: 1,
+    parallelism: 1,
+};
 
 /// A 480×640 JPEG of about 40 KB.
 fn jpeg_40k() -> Vec<u8> {
@@ -18,7 +24,9 @@ fn jpeg_40k() -> Vec<u8> {
         let n = ((state >> 16) % 14) as u8;
         image::Rgb([100u8.wrapping_add(n), (150 + (x + y) / 20) as u8, 255 - n])
     });
-    capture_station::imaging::encode_spec_jpeg(&img, &Default::default()).unwrap().bytes
+    capture_station::imaging::encode_spec_jpeg(&img, &Default::default())
+        .unwrap()
+        .bytes
 }
 
 fn student(s: &mut Store, no: &str) {
@@ -50,11 +58,15 @@ fn shot<'a>(no: &'a str, code: &'a str, jpeg: &'a [u8]) -> NewShot<'a> {
 fn big_store(path: &Path, n: usize, jpeg: &[u8]) {
     let mut s = Store::create(path, "bench-pass", FAST, "B1", "bench").unwrap();
     student(&mut s, "seed");
-    s.store_shot(&shot("seed", "seed-code", jpeg), &Decision::Accept, "bench").unwrap();
+    s.store_shot(&shot("seed", "seed-code", jpeg), &Decision::Accept, "bench")
+        .unwrap();
     drop(s);
     let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute_batch("PRAGMA synchronous=OFF; BEGIN;").unwrap();
-    let class: i64 = conn.query_row("SELECT class_id FROM students LIMIT 1", [], |r| r.get(0)).unwrap();
+    conn.execute_batch("PRAGMA synchronous=OFF; BEGIN;")
+        .unwrap();
+    let class: i64 = conn
+        .query_row("SELECT class_id FROM students LIMIT 1", [], |r| r.get(0))
+        .unwrap();
     for i in 1..n {
         let state = match i % 20 {
             0 | 1 => PhotoState::Rejected,
@@ -78,7 +90,11 @@ fn big_store(path: &Path, n: usize, jpeg: &[u8]) {
         )
         .unwrap();
         let pid = conn.last_insert_rowid();
-        conn.execute("INSERT INTO photo_blobs SELECT ?1, blob FROM photo_blobs WHERE photo_id = 1", [pid]).unwrap();
+        conn.execute(
+            "INSERT INTO photo_blobs SELECT ?1, blob FROM photo_blobs WHERE photo_id = 1",
+            [pid],
+        )
+        .unwrap();
     }
     conn.execute_batch("COMMIT;").unwrap();
 }
@@ -92,33 +108,59 @@ fn benches(c: &mut Criterion) {
     let mut s = Store::create(&ingest_db, "bench-pass", FAST, "B1", "bench").unwrap();
     student(&mut s, "1");
     let mut n = 0u64;
-    c.bench_function("ingest 40 KB JPEG (encrypt + 2 commits, synchronous=FULL)", |b| {
-        b.iter(|| {
-            n += 1;
-            let code = format!("code-{n}");
-            black_box(s.store_shot(&shot("1", &code, &jpeg), &Decision::Accept, "bench").unwrap())
-        })
-    });
+    c.bench_function(
+        "ingest 40 KB JPEG (encrypt + 2 commits, synchronous=FULL)",
+        |b| {
+            b.iter(|| {
+                n += 1;
+                let code = format!("code-{n}");
+                black_box(
+                    s.store_shot(&shot("1", &code, &jpeg), &Decision::Accept, "bench")
+                        .unwrap(),
+                )
+            })
+        },
+    );
     drop(s);
 
     let big = dir.path().join("big.db");
     big_store(&big, 20_000, &jpeg);
     let s = Store::open(&big, "bench-pass").unwrap();
-    assert_eq!(s.list_photos(&PhotoFilter::default()).unwrap().len(), 20_000);
-    c.bench_function("queue stats, 20k photos", |b| b.iter(|| black_box(s.queue_stats().unwrap())));
-    let rejected = PhotoFilter { state: Some(PhotoState::Rejected), ..Default::default() };
+    assert_eq!(
+        s.list_photos(&PhotoFilter::default()).unwrap().len(),
+        20_000
+    );
+    c.bench_function("queue stats, 20k photos", |b| {
+        b.iter(|| black_box(s.queue_stats().unwrap()))
+    });
+    let rejected = PhotoFilter {
+        state: Some(PhotoState::Rejected),
+        ..Default::default()
+    };
     c.bench_function("queue list --state rejected, 20k photos (2k rows)", |b| {
         b.iter(|| black_box(s.list_photos(&rejected).unwrap()))
     });
-    let newest = PhotoFilter { limit: Some(50), ..Default::default() };
-    c.bench_function("queue list newest 50, 20k photos", |b| b.iter(|| black_box(s.list_photos(&newest).unwrap())));
+    let newest = PhotoFilter {
+        limit: Some(50),
+        ..Default::default()
+    };
+    c.bench_function("queue list newest 50, 20k photos", |b| {
+        b.iter(|| black_box(s.list_photos(&newest).unwrap()))
+    });
     drop(s);
 
     c.bench_function("open store, 20k photos (key derivation excluded)", |b| {
         b.iter(|| black_box(Store::open(&big, "bench-pass").unwrap()))
     });
-    let (_, wrapped) = DataKey::generate("bench-pass", KdfParams { memory_kib: 65536, iterations: 3, parallelism: 1 })
-        .unwrap();
+    let (_, wrapped) = DataKey::generate(
+        "bench-pass",
+        KdfParams {
+            memory_kib: 65536,
+            iterations: 3,
+            parallelism: 1,
+        },
+    )
+    .unwrap();
     let mut g = c.benchmark_group("kdf");
     g.sample_size(10);
     g.bench_function("Argon2id unwrap, default cost (64 MiB, 3 passes)", |b| {

@@ -41,7 +41,10 @@ pub struct Text {
 impl Text {
     /// A text from its two translations.
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Text { zh: zh.into(), en: en.into() }
+        Text {
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 
     /// The translation for `lang`.

@@ -7,6 +7,7 @@ pub mod camera;
 pub mod cli;
 pub mod compliance;
 pub mod config;
+pub mod controller;
 pub mod crypto;
 pub mod i18n;
 pub mod imaging;

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use capture_station::cli::{self, Cli, Context, Failure};
-use capture_station::i18n::Lang;
 
 fn main() -> ExitCode {
     let args = Cli::parse();
@@ -18,9 +17,6 @@ fn main() -> ExitCode {
         capture_station::logging::init(Some(&ctx.data_dir), if gui { "info" } else { "warn" });
     match &args.command {
         Some(command) => cli::exit_code(cli::run(&ctx, command)),
-        None => cli::exit_code(
-            capture_station::ui::run(ctx.db_path(), Lang::from_config(&ctx.config.ui.language))
-                .map_err(Failure::Error),
-        ),
+        None => cli::exit_code(capture_station::ui::run(ctx.clone()).map_err(Failure::Error)),
     }
 }

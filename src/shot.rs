@@ -1,33 +1,33 @@
 //! Turning a captured image into a storable shot: the one path shared by the GUI's "shoot" and
-//! `capture-station ingest` (decode, fit to 480×640, encode within the size window).
+//! `capture-station ingest` (decode, final compliance check, crop to 480×640, encode within the size window).
 
 use std::path::Path;
 
 use image::RgbImage;
 
-use crate::imaging::{self, DecodeLimits, EncodedJpeg, JpegTarget};
+use crate::compliance::{ComplianceError, Outcome, PhotoSpec, Verdict, final_check};
+use crate::imaging::{self, DecodeLimits, EncodedJpeg};
 use crate::store::{CheckRow, NewShot};
-
-/// Output width of the spec photo.
-pub const OUT_W: u32 = 480;
-/// Output height of the spec photo.
-pub const OUT_H: u32 = 640;
 
 /// Whether the prepared shot meets the standard.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ShotOutcome {
-    /// Meets every check that ran.
+    /// No check failed (warnings allowed).
     Pass,
-    /// Fails; the summary names the failed checks.
+    /// At least one check failed; the summary names them.
     Fail(String),
 }
 
 /// A shot ready to be stored.
 #[derive(Debug, Clone)]
 pub struct PreparedShot {
+    /// The 480×640 crop.
+    pub crop: RgbImage,
     /// The encoded spec JPEG.
     pub jpeg: EncodedJpeg,
-    /// Per-check results.
+    /// The full verdict on the crop.
+    pub verdict: Verdict,
+    /// Per-check results as stored.
     pub checks: Vec<CheckRow>,
     /// Overall outcome.
     pub outcome: ShotOutcome,
@@ -39,12 +39,9 @@ pub enum ShotError {
     /// The file could not be decoded.
     #[error(transparent)]
     Decode(#[from] imaging::ImagingError),
-    /// Too few pixels for the output.
-    #[error("{0}")]
-    TooSmall(#[from] imaging::TooSmall),
-    /// No JPEG inside the size window.
+    /// The checker could not produce a crop.
     #[error(transparent)]
-    Encode(#[from] imaging::JpegError),
+    Compliance(#[from] ComplianceError),
 }
 
 impl PreparedShot {
@@ -59,33 +56,53 @@ impl PreparedShot {
             student_no,
             code,
             jpeg: &self.jpeg.bytes,
-            width: OUT_W,
-            height: OUT_H,
+            width: self.crop.width(),
+            height: self.crop.height(),
             quality: self.jpeg.quality,
             checks: &self.checks,
-            verdict_pass: if self.checks.is_empty() {
-                None
-            } else {
-                Some(self.outcome == ShotOutcome::Pass)
-            },
+            verdict_pass: Some(self.outcome == ShotOutcome::Pass),
             supersede,
         }
     }
 }
 
 /// Decodes an image file and prepares it.
-pub fn prepare_shot(path: &Path) -> Result<PreparedShot, ShotError> {
+pub fn prepare_shot(path: &Path, spec: &PhotoSpec) -> Result<PreparedShot, ShotError> {
     let img = imaging::decode_file(path, DecodeLimits::default())?;
-    prepare_image(&img)
+    prepare_image(&img, spec)
 }
 
-/// Prepares a full-resolution frame.
-pub fn prepare_image(img: &RgbImage) -> Result<PreparedShot, ShotError> {
-    let crop = imaging::fit_centre(img, OUT_W, OUT_H)?;
-    let jpeg = imaging::encode_spec_jpeg(&crop, &JpegTarget::default())?;
+/// Final check, crop and encode of a full-resolution frame.
+pub fn prepare_image(img: &RgbImage, spec: &PhotoSpec) -> Result<PreparedShot, ShotError> {
+    let fin = final_check(img, spec)?;
+    let checks = fin
+        .verdict
+        .checks
+        .iter()
+        .map(|c| CheckRow {
+            check_id: c.id.clone(),
+            outcome: match c.outcome {
+                Outcome::Pass => "pass",
+                Outcome::Warn => "warn",
+                Outcome::Fail => "fail",
+            }
+            .into(),
+            value: Some(c.value).filter(|v| v.is_finite()),
+            threshold: c.threshold.clone(),
+            reason_zh: c.reason_zh.clone(),
+            reason_en: c.reason_en.clone(),
+        })
+        .collect();
+    let outcome = if fin.verdict.pass {
+        ShotOutcome::Pass
+    } else {
+        ShotOutcome::Fail(fin.verdict.failed_ids().join(", "))
+    };
     Ok(PreparedShot {
-        jpeg,
-        checks: Vec::new(),
-        outcome: ShotOutcome::Pass,
+        crop: fin.crop,
+        jpeg: fin.jpeg,
+        verdict: fin.verdict,
+        checks,
+        outcome,
     })
 }

@@ -224,7 +224,9 @@ fn missing_hot_folder_is_retried_until_it_appears() {
         .save(staging.join("during-outage.jpg"))
         .unwrap();
     std::fs::rename(&staging, &dir).unwrap();
-    assert!(wait_until(Duration::from_secs(3), || frames.load(Ordering::Relaxed) == 1));
+    assert!(wait_until(Duration::from_secs(3), || frames
+        .load(Ordering::Relaxed)
+        == 1));
     assert_eq!(sup.state(), SourceState::Connected);
     sup.stop();
     assert_eq!(sup.state(), SourceState::Disconnected);

@@ -37,7 +37,7 @@ pub fn run(ctx: &Context, args: &IngestArgs) -> Result<(), Failure> {
         }
         .into());
     }
-    let shot = prepare_shot(&args.image)?;
+    let shot = prepare_shot(&args.image, &ctx.config.spec)?;
     let decision = match (&shot.outcome, &args.override_reason) {
         (ShotOutcome::Pass, _) => Decision::Accept,
         (ShotOutcome::Fail(_), Some(reason)) if !reason.trim().is_empty() => Decision::Reject {

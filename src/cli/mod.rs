@@ -45,6 +45,17 @@ pub enum Command {
     /// Inspect, verify and export the photo queue.
     #[command(subcommand)]
     Queue(queue::QueueCommand),
+    /// Import class lists, show the shooting order and progress, export follow-up lists.
+    #[command(subcommand)]
+    Roster(crate::roster::cli::RosterCommand),
+    /// Check photos against the standard (one JSON line per image with --json).
+    Check(crate::compliance::cli::Args),
+    /// List cameras and their formats.
+    Cameras(crate::camera::cli::CamerasArgs),
+    /// Save one full-resolution frame from a source.
+    Snapshot(crate::camera::cli::SnapshotArgs),
+    /// Print the effective configuration (defaults merged with the config file) as TOML.
+    Config,
 }
 
 /// A failed command: exit 1 for "checked and found problems", 2 for errors.
@@ -70,6 +81,39 @@ pub fn run(ctx: &Context, command: &Command) -> Result<(), Failure> {
         Command::Student(cmd) => student::run(ctx, cmd),
         Command::Ingest(args) => ingest::run(ctx, args),
         Command::Queue(cmd) => queue::run(ctx, cmd),
+        Command::Roster(cmd) => {
+            let mut store = ctx.open_store()?;
+            let lang = crate::i18n::Lang::from_config(&ctx.config.ui.language);
+            let out = crate::roster::cli::run(
+                &mut store,
+                &ctx.config.roster,
+                cmd,
+                &context::actor(),
+                lang,
+            )
+            .map_err(Failure::Error)?;
+            print!("{}", out.stdout);
+            if out.exit_code == 0 {
+                Ok(())
+            } else {
+                Err(Failure::Problems(String::new()))
+            }
+        }
+        Command::Check(args) => {
+            match crate::compliance::cli::run(args, &ctx.config.spec).map_err(Failure::Error)? {
+                code if code == ExitCode::SUCCESS => Ok(()),
+                _ => Err(Failure::Problems(String::new())),
+            }
+        }
+        Command::Cameras(args) => Ok(crate::camera::cli::run_cameras(args)?),
+        Command::Snapshot(args) => Ok(crate::camera::cli::run_snapshot_with(
+            args,
+            &ctx.config.camera,
+        )?),
+        Command::Config => {
+            print!("{}", toml::to_string(&ctx.config)?);
+            Ok(())
+        }
     }
 }
 

@@ -15,6 +15,12 @@ pub use locate::line_of_key;
 pub struct Config {
     /// `[station]`: who this station is and where it keeps its data.
     pub station: StationSettings,
+    /// `[camera]`: frame source and pipeline sizes.
+    pub camera: crate::camera::CameraSettings,
+    /// `[spec]`: the photo standard's numbers and check thresholds.
+    pub spec: crate::compliance::PhotoSpec,
+    /// `[roster]`: class-list import.
+    pub roster: crate::roster::RosterSettings,
     /// `[security]`: key-derivation cost.
     pub security: SecuritySettings,
     /// `[export]`: decrypted export naming.
@@ -226,6 +232,9 @@ impl Config {
         }
         if let Err(e) = crate::store::NameTemplate::parse(&self.export.file_name) {
             return Err(("export.file_name".into(), e));
+        }
+        if let Err(e) = self.spec.validate() {
+            return Err((format!("spec.{}", e.field), e.problem));
         }
         if !matches!(self.upload.target.as_str(), "folder" | "s3") {
             return bad("upload.target", "must be \"folder\" or \"s3\"");

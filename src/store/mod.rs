@@ -263,6 +263,13 @@ impl Store {
         &self.station_id
     }
 
+    /// This station's name.
+    pub fn station_name(&self) -> Result<String, StoreError> {
+        self.conn
+            .query_row("SELECT name FROM stations WHERE id = ?1", [&self.station_id], |r| r.get(0))
+            .map_err(|e| error::sql(e, "read station"))
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path

@@ -1,17 +1,31 @@
-//! The station GUI (eframe/egui). The only module that knows egui.
+//! The station GUI (eframe/egui). The only module that knows egui: it sends requests to the controller,
+//! drains its events each frame, and renders the live camera's newest preview and checks.
 
 mod fonts;
+mod overlay;
+mod queue_view;
+mod review_view;
+mod roster_view;
+mod settings_view;
+mod state;
+mod station_view;
+mod unlock_view;
 
-use std::path::PathBuf;
+use eframe::egui;
 
-use crate::i18n::{Lang, Msg, tr};
+use crate::cli::Context;
+use crate::i18n::Lang;
+
+pub use state::{StationApp, Tab};
 
 /// Starts the GUI window and blocks until it is closed.
-pub fn run(db_path: PathBuf, lang: Lang) -> Result<(), String> {
+pub fn run(ctx: Context) -> Result<(), String> {
+    let lang = Lang::from_config(&ctx.config.ui.language);
     let options = eframe::NativeOptions {
-        viewport: eframe::egui::ViewportBuilder::default()
-            .with_inner_size([960.0, 600.0])
-            .with_title(tr(lang, Msg::AppTitle)),
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([1360.0, 820.0])
+            .with_min_inner_size([1024.0, 640.0])
+            .with_title(lang.pick("学历照片采集站", "Capture Station")),
         ..Default::default()
     };
     eframe::run_native(
@@ -19,40 +33,24 @@ pub fn run(db_path: PathBuf, lang: Lang) -> Result<(), String> {
         options,
         Box::new(move |cc| {
             fonts::install_cjk(&cc.egui_ctx);
-            Ok(Box::new(StartScreen { db_path, lang }))
+            Ok(Box::new(AppWindow(StationApp::new(
+                ctx,
+                cc.egui_ctx.clone(),
+            ))))
         }),
     )
     .map_err(|e| format!("cannot open the window: {e}"))
 }
 
-struct StartScreen {
-    db_path: PathBuf,
-    lang: Lang,
+/// Installs the CJK font into a context (used by tests that render the app headless).
+pub fn install_fonts(ctx: &egui::Context) {
+    fonts::install_cjk(ctx);
 }
 
-impl eframe::App for StartScreen {
-    fn ui(&mut self, ui: &mut eframe::egui::Ui, _frame: &mut eframe::Frame) {
-        use eframe::egui;
-        egui::CentralPanel::default().show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.label(tr(self.lang, Msg::Language));
-                ui.selectable_value(&mut self.lang, Lang::Zh, "中文");
-                ui.selectable_value(&mut self.lang, Lang::En, "English");
-            });
-            ui.add_space(24.0);
-            ui.heading(tr(self.lang, Msg::Welcome));
-            ui.add_space(12.0);
-            if self.db_path.exists() {
-                ui.label(format!(
-                    "{}{}",
-                    tr(self.lang, Msg::StationReady),
-                    self.db_path.display()
-                ));
-            } else {
-                ui.label(tr(self.lang, Msg::StationMissing));
-            }
-            ui.add_space(12.0);
-            ui.label(tr(self.lang, Msg::ComingNext));
-        });
+struct AppWindow(StationApp);
+
+impl eframe::App for AppWindow {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.0.show(ui);
     }
 }
