@@ -105,6 +105,7 @@ impl Worker {
     fn opened(&mut self, store: Store) -> Result<(), StoreError> {
         let info = StationInfo {
             id: store.station_id().to_string(),
+            name: store.station_name()?,
             db_path: store.path().to_path_buf(),
         };
         self.store = Some(store);
