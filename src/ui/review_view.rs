@@ -123,11 +123,10 @@ impl StationApp {
         ui.vertical_centered(|ui| {
             ui.add_space(80.0);
             ui.heading(self.t("主管审核需要 PIN", "Supervisor review needs the PIN"));
-            let r = ui.add(
-                egui::TextEdit::singleline(&mut self.review.pin)
-                    .password(true)
-                    .desired_width(200.0),
-            );
+            let label = ui.label("PIN");
+            let r = ui
+                .add(egui::TextEdit::singleline(&mut self.review.pin).password(true).desired_width(200.0))
+                .labelled_by(label.id);
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.button(self.t("进入审核", "Enter review")).clicked() || enter {
                 let pin = Zeroizing::new(std::mem::take(&mut self.review.pin));

@@ -52,12 +52,9 @@ impl StationApp {
             "Drop an Excel (.xlsx/.xls) or CSV file on the window, or type its path. Check first, then import.",
         ));
         ui.horizontal(|ui| {
-            let hint = self.t("名单文件路径", "Roster file path");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.roster.path)
-                    .hint_text(hint)
-                    .desired_width(330.0),
-            );
+            let label = ui.label(self.t("名单文件", "Roster file"));
+            ui.add(egui::TextEdit::singleline(&mut self.roster.path).desired_width(330.0))
+                .labelled_by(label.id);
             let can = !self.roster.path.trim().is_empty() && !self.roster.busy;
             if ui
                 .add_enabled(can, egui::Button::new(self.t("检查", "Check")))

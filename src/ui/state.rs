@@ -186,6 +186,11 @@ impl StationApp {
         self.station.is_some()
     }
 
+    /// The demo camera's controls, when the demo source runs (tests and trade-show use).
+    pub fn demo_controls(&self) -> Option<crate::camera::DemoHandle> {
+        self.camera.as_ref().and_then(|c| c.demo.clone())
+    }
+
     /// The selected student's number.
     pub fn current_student(&self) -> Option<&str> {
         self.current.as_deref()

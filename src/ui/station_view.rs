@@ -250,12 +250,9 @@ impl StationApp {
             }
         }
         ui.horizontal(|ui| {
-            let hint = self.t("手动输入采集码", "Type the code");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.code_input)
-                    .hint_text(hint)
-                    .desired_width(260.0),
-            );
+            let label = ui.label(self.t("手动输入", "Type code"));
+            ui.add(egui::TextEdit::singleline(&mut self.code_input).desired_width(230.0))
+                .labelled_by(label.id);
             if ui.button(self.t("使用", "Use")).clicked() && !self.code_input.trim().is_empty() {
                 let payload = std::mem::take(&mut self.code_input).trim().to_string();
                 self.send(Request::ResolveCode { payload });
@@ -318,11 +315,11 @@ impl StationApp {
             let checks: Vec<_> = checks.collect();
             traffic_lights(ui, &checks, self.lang);
             if failed {
-                ui.label(self.t(
+                let label = ui.label(self.t(
                     "仍要保存？填写原因，照片将交主管审核：",
                     "Keep it anyway? Give a reason; it goes to the supervisor:",
                 ));
-                ui.text_edit_singleline(&mut self.override_reason);
+                ui.text_edit_singleline(&mut self.override_reason).labelled_by(label.id);
             }
             if self
                 .current_entry()
