@@ -464,6 +464,22 @@ fn reimport_reports_changes_and_keeps_photos() {
     assert_eq!(errs, vec![(ProblemKind::StudentNoTaken, Some(4))]);
     assert!(store.find_student("1006").unwrap().is_none());
     assert_eq!(store.find_student("1004").unwrap().unwrap().name, "丁");
+
+    // A new student with the ID number of a loaded student is refused.
+    let v4 = format!("{v2}1007,辛,二班,{},\n", id_no(BIRTH, 1));
+    std::fs::write(&path, v4).unwrap();
+    let report = store.import_roster(&read(&path), false, "staff").unwrap();
+    let errs: Vec<(ProblemKind, Option<u32>, Option<&str>)> = report
+        .problems
+        .iter()
+        .map(|p| (p.kind, p.row, p.column.as_deref()))
+        .collect();
+    assert_eq!(
+        errs,
+        vec![(ProblemKind::DuplicateIdNo, Some(6), Some("身份证号"))]
+    );
+    assert!(report.problems[0].message.en.contains("1001"));
+    assert!(!report.written);
 }
 
 #[test]

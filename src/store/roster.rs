@@ -8,6 +8,8 @@
 //! - except when **both** the name and the class differ: that is reported as an error
 //!   ([`ProblemKind::StudentNoTaken`]), since it is far more often a typo in the student number than a student
 //!   who changed name and class at once; fix the file, or change one of them at a time;
+//! - an ID number or collection code that belongs to another loaded student is an error, unless the same file
+//!   gives that student a different one (a correction or a swap);
 //! - a walk-in student found on the roster becomes a roster student;
 //! - students of the file's classes who are missing from the file are reported, never deleted; photos are never
 //!   touched by an import.
@@ -286,10 +288,53 @@ impl Store {
             })
             .collect();
 
+        // Loaded ID numbers, decrypted only when the file has ID numbers to compare.
+        let mut stored_ids: HashMap<&str, String> = HashMap::new();
+        if roster.rows.iter().any(|r| r.id_no.is_some()) {
+            for (no, e) in &existing {
+                if let Some(blob) = &e.id_no_enc {
+                    let plain = crypto::open(&self.key, &id_no_aad(no), blob)?;
+                    stored_ids.insert(no, String::from_utf8_lossy(&plain).into_owned());
+                }
+            }
+        }
+        let id_owners: HashMap<&str, &str> = stored_ids
+            .iter()
+            .map(|(no, id)| (id.as_str(), *no))
+            .collect();
+        let file_ids: HashMap<&str, Option<&str>> = roster
+            .rows
+            .iter()
+            .map(|r| (r.student_no.as_str(), r.id_no.as_deref()))
+            .collect();
+
         let mut problems = roster.problems.clone();
         let mut plans: Vec<Plan> = Vec::with_capacity(roster.rows.len());
         for r in &roster.rows {
             let old = existing.get(&r.student_no);
+            if let Some(id) = &r.id_no
+                && let Some(owner) = id_owners.get(id.as_str()).copied()
+                && owner != r.student_no
+                // The owner keeps the number unless this file gives them another one.
+                && file_ids.get(owner).is_none_or(|f| f.is_none_or(|f| f == id))
+            {
+                let name = existing.get(owner).map_or("", |e| e.name.as_str());
+                problems.push(row_problem(
+                    roster,
+                    r,
+                    Field::IdNo,
+                    ProblemKind::DuplicateIdNo,
+                    Text::new(
+                        format!("身份证号 {} 已属于已导入的 {owner} {name}", id_no::mask(id)),
+                        format!(
+                            "ID number {} already belongs to {owner} {name}, who is already loaded",
+                            id_no::mask(id)
+                        ),
+                    ),
+                ));
+                plans.push(Plan::Refused);
+                continue;
+            }
             if let Some(digest) = new_digests.get(r.student_no.as_str()) {
                 let photo_owner = photo_codes
                     .get(digest.as_slice())
@@ -368,17 +413,11 @@ impl Store {
             changes.extend(opt_change("school", &old.school, &r.school));
             changes.extend(opt_change("major", &old.major, &r.major));
             if let Some(id) = &r.id_no {
-                let old_id = match &old.id_no_enc {
-                    None => None,
-                    Some(blob) => {
-                        let plain = crypto::open(&self.key, &id_no_aad(&r.student_no), blob)?;
-                        Some(String::from_utf8_lossy(&plain).into_owned())
-                    }
-                };
-                if old_id.as_deref() != Some(id.as_str()) {
+                let old_id = stored_ids.get(r.student_no.as_str());
+                if old_id.map(String::as_str) != Some(id.as_str()) {
                     changes.push(FieldChange {
                         field: "id_no".into(),
-                        old: old_id.as_deref().map(id_no::mask).unwrap_or_default(),
+                        old: old_id.map(|o| id_no::mask(o)).unwrap_or_default(),
                         new: id_no::mask(id),
                     });
                 }
