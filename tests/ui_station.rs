@@ -103,7 +103,7 @@ fn photographer_and_supervisor_workflow() {
 
     // A failing shot, kept with a reason, goes to the supervisor.
     let demo = h.state().as_ref().unwrap().demo_controls().unwrap();
-    demo.set_defect(DemoDefect::OffCentre);
+    demo.set_defect(DemoDefect::WrongBackground);
     h.get_by_label("手动输入").focus();
     h.step();
     h.get_by_label("手动输入").type_text("CHSI-UI-TEST-CODE-2");
