@@ -379,7 +379,18 @@ impl PipelineBuilder {
             }
             sink_hub.wake();
         };
-        let supervisor = Supervisor::spawn(source, config.supervisor.clone(), on_frame)?;
+        let supervisor = match Supervisor::spawn(source, config.supervisor.clone(), on_frame) {
+            Ok(s) => s,
+            Err(e) => {
+                for s in &stages {
+                    s.inbox.close();
+                }
+                for t in threads {
+                    let _ = t.join();
+                }
+                return Err(e);
+            }
+        };
         Ok(Pipeline {
             hub,
             stages,
