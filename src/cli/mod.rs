@@ -37,6 +37,8 @@ pub enum Command {
     Init(station::InitArgs),
     /// Change the station passphrase (photos are not re-encrypted).
     Passwd,
+    /// Set the supervisor PIN for the GUI's review view (from CAPTURE_STATION_PIN, else asked twice).
+    Pin,
     /// Manage students not on the roster.
     #[command(subcommand)]
     Student(student::StudentCommand),
@@ -78,6 +80,7 @@ pub fn run(ctx: &Context, command: &Command) -> Result<(), Failure> {
     match command {
         Command::Init(args) => station::init(ctx, args),
         Command::Passwd => station::passwd(ctx),
+        Command::Pin => station::pin(ctx),
         Command::Student(cmd) => student::run(ctx, cmd),
         Command::Ingest(args) => ingest::run(ctx, args),
         Command::Queue(cmd) => queue::run(ctx, cmd),

@@ -8,6 +8,8 @@ use crate::crypto::Passphrase;
 
 /// Environment variable holding the station passphrase.
 pub const ENV: &str = "CAPTURE_STATION_PASSPHRASE";
+/// Environment variable holding the supervisor PIN for `pin`.
+pub const ENV_PIN: &str = "CAPTURE_STATION_PIN";
 /// Environment variable holding the new passphrase for `passwd`.
 pub const ENV_NEW: &str = "CAPTURE_STATION_NEW_PASSPHRASE";
 

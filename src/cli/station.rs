@@ -57,3 +57,12 @@ pub fn passwd(ctx: &Context) -> Result<(), Failure> {
     println!("passphrase changed for station {}", store.station_id());
     Ok(())
 }
+
+/// Sets the supervisor PIN.
+pub fn pin(ctx: &Context) -> Result<(), Failure> {
+    let mut store = ctx.open_store()?;
+    let pin = passphrase::new(passphrase::ENV_PIN, 4).map_err(Failure::Error)?;
+    store.set_supervisor_pin(&pin, &actor())?;
+    println!("supervisor PIN set for station {}", store.station_id());
+    Ok(())
+}

@@ -25,6 +25,8 @@ pub enum Request {
         passphrase: Passphrase,
         /// Supervisor PIN.
         pin: Passphrase,
+        /// Also import the bundled demo roster (36 made-up students in three classes).
+        demo_roster: bool,
     },
     /// Unlock an existing station.
     Unlock {

@@ -9,6 +9,9 @@ use super::{ControllerConfig, Event, Notify, Request, ReviewItem, ShotReady, Sta
 use crate::i18n::Text;
 use crate::store::{Decision, PhotoFilter, PhotoState, Store, StoreError};
 
+/// 36 made-up students in three classes, for trying the station without a real roster.
+const DEMO_ROSTER: &[u8] = include_bytes!("../../assets/demo/roster.csv");
+
 struct Worker {
     config: ControllerConfig,
     store: Option<Store>,
@@ -74,12 +77,11 @@ impl Worker {
             return;
         }
         let result = match req {
-            Request::CreateStation {
-                id,
-                name,
-                passphrase,
-                pin,
-            } => self.create(&id, &name, &passphrase, &pin),
+            Request::CreateStation { id, name, passphrase, pin, demo_roster } => {
+                self.create(&id, &name, &passphrase, &pin).and_then(|()| {
+                    if demo_roster { self.import_demo_roster() } else { Ok(()) }
+                })
+            }
             Request::Unlock { passphrase } => self.unlock(&passphrase),
             other => match self.store.as_mut() {
                 None => Err(StoreError::Invalid("the station is locked".into())),
@@ -95,6 +97,14 @@ impl Worker {
         let mut store = Store::create(&self.config.db_path, pass, self.config.kdf, id, name)?;
         store.set_supervisor_pin(pin, &self.config.actor)?;
         self.opened(store)
+    }
+
+    /// Writes the bundled demo roster next to the database and imports it like any other file.
+    fn import_demo_roster(&mut self) -> Result<(), StoreError> {
+        let dir = self.config.db_path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        let path = dir.join("demo-roster.csv");
+        std::fs::write(&path, DEMO_ROSTER).map_err(|source| StoreError::Io { path: path.clone(), source })?;
+        self.serve(Request::ImportRoster { path, dry_run: false, encoding: crate::roster::CsvEncoding::Auto })
     }
 
     fn unlock(&mut self, pass: &str) -> Result<(), StoreError> {

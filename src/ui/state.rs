@@ -105,6 +105,7 @@ pub struct StationApp {
     pub(super) station_id: String,
     pub(super) station_name: String,
     pub(super) busy: bool,
+    pub(super) demo_roster: bool,
     pub(super) roster: RosterUi,
     pub(super) review: ReviewUi,
     pub(super) verify: Option<VerifyReport>,
@@ -135,6 +136,7 @@ impl StationApp {
                 Ok(c) => (Some(c), None),
                 Err(e) => (None, Some(e)),
             };
+        let demo_camera = camera.as_ref().is_some_and(|c| c.demo.is_some());
         StationApp {
             lang: Lang::from_config(&config.config.ui.language),
             station_id: config.config.station.id.clone(),
@@ -164,6 +166,7 @@ impl StationApp {
             pass2: String::new(),
             pin: String::new(),
             busy: false,
+            demo_roster: demo_camera,
             roster: RosterUi::default(),
             review: ReviewUi::default(),
             verify: None,

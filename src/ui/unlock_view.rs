@@ -95,6 +95,8 @@ impl StationApp {
                 ui.add(egui::TextEdit::singleline(&mut self.pin).password(true));
                 ui.end_row();
             });
+        let label = self.t("导入演示名单（36 名虚构学生）", "Import the demo roster (36 made-up students)");
+        ui.checkbox(&mut self.demo_roster, label);
         ui.add_space(6.0);
         ui.button(RichText::new(self.t("创建站点", "Create station")).size(18.0))
             .clicked()
@@ -139,6 +141,7 @@ impl StationApp {
             name: self.station_name.trim().to_string(),
             passphrase: Zeroizing::new(self.pass.clone()),
             pin: Zeroizing::new(self.pin.clone()),
+            demo_roster: self.demo_roster,
         });
     }
 }
