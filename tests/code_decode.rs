@@ -1,0 +1,70 @@
+//! Decode rates on the generated hard set (see `tests/code_hardset/mod.rs`).
+
+#[path = "code_hardset/mod.rs"]
+mod hardset;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use capture_station::code::{DecodeOptions, Decoder};
+use hardset::Category;
+
+const PER_CATEGORY: usize = 24;
+
+#[test]
+fn hard_set_rates() {
+    let mut decoder = Decoder::new(DecodeOptions {
+        budget: Duration::from_secs(10),
+        try_inverted: true,
+    });
+    let mut stats: BTreeMap<Category, (usize, usize, usize)> = BTreeMap::new();
+    let mut wrong = Vec::new();
+    let mut failed = Vec::new();
+    for s in hardset::hard_set(PER_CATEGORY) {
+        let gray = capture_station::code::gray_from_rgb(&s.frame);
+        let t = Instant::now();
+        let report = decoder.decode(&gray, None);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let e = stats.entry(s.category).or_default();
+        e.0 += 1;
+        let ok = match &s.expected {
+            Some(p) => report.codes.iter().any(|c| &c.payload == p),
+            None => report.codes.is_empty(),
+        };
+        if ok {
+            e.1 += 1;
+        } else {
+            failed.push(format!("{} ({} passes, {ms:.0} ms)", s.name, report.passes));
+        }
+        for c in &report.codes {
+            if s.expected.as_deref() != Some(c.payload.as_str()) {
+                e.2 += 1;
+                wrong.push(s.name.clone());
+            }
+        }
+    }
+    for (c, (n, ok, bad)) in &stats {
+        println!("{:>14}: {ok}/{n} wrong {bad}", c.name());
+    }
+    println!("failed: {failed:#?}");
+    assert!(wrong.is_empty(), "wrong payloads: {wrong:?}");
+    for (c, (n, ok, _)) in &stats {
+        assert!(*ok * 100 >= *n * 85, "{}: {ok}/{n} below 85%", c.name());
+    }
+}
+
+/// Debug aid: `CODE_DUMP=plain-003,glare-005 cargo test --test code_decode dump -- --ignored`
+/// writes those samples as PNG to the temp dir.
+#[test]
+#[ignore]
+fn dump() {
+    let wanted = std::env::var("CODE_DUMP").unwrap_or_default();
+    let dir = std::env::temp_dir().join("code_dump");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in wanted.split(',').filter(|s| !s.is_empty()) {
+        let (cat, idx) = name.rsplit_once('-').unwrap();
+        let cat = Category::ALL.into_iter().find(|c| c.name() == cat).unwrap();
+        let s = hardset::sample(cat, idx.parse().unwrap());
+        s.frame.save(dir.join(format!("{name}.png"))).unwrap();
+    }
+}
