@@ -42,7 +42,10 @@ impl Plane {
             let r0 = &self.data[(2 * y) * self.w..(2 * y) * self.w + 2 * w];
             let r1 = &self.data[(2 * y + 1) * self.w..(2 * y + 1) * self.w + 2 * w];
             for x in 0..w {
-                let s = r0[2 * x] as u16 + r0[2 * x + 1] as u16 + r1[2 * x] as u16 + r1[2 * x + 1] as u16;
+                let s = r0[2 * x] as u16
+                    + r0[2 * x + 1] as u16
+                    + r1[2 * x] as u16
+                    + r1[2 * x + 1] as u16;
                 data.push(((s + 2) >> 2) as u8);
             }
         }
@@ -169,11 +172,13 @@ impl Binarizer {
                 let x0 = x.saturating_sub(r);
                 let x1 = (x + r + 1).min(w);
                 let cnt = ((x1 - x0) * (y1 - y0)) as i64;
-                let s = self.sum[y1 * iw + x1] as i64 - self.sum[y0 * iw + x1] as i64
+                let s = self.sum[y1 * iw + x1] as i64
+                    - self.sum[y0 * iw + x1] as i64
                     - self.sum[y1 * iw + x0] as i64
                     + self.sum[y0 * iw + x0] as i64;
                 if need_sq {
-                    let q = self.sq[y1 * iw + x1] as i64 - self.sq[y0 * iw + x1] as i64
+                    let q = self.sq[y1 * iw + x1] as i64
+                        - self.sq[y0 * iw + x1] as i64
                         - self.sq[y1 * iw + x0] as i64
                         + self.sq[y0 * iw + x0] as i64;
                     // cnt² · variance = cnt·Σv² − (Σv)²
@@ -319,7 +324,14 @@ mod tests {
                 data.push(f(x, y));
             }
         }
-        Plane { w, h, data, ox: 0.0, oy: 0.0, scale: 1.0 }
+        Plane {
+            w,
+            h,
+            data,
+            ox: 0.0,
+            oy: 0.0,
+            scale: 1.0,
+        }
     }
 
     #[test]
@@ -331,7 +343,15 @@ mod tests {
         });
         let mut b = Binarizer::default();
         let mut out = Vec::new();
-        b.classify(&p, Threshold { window: 0.25, offset: 3, min_std: 0 }, &mut out);
+        b.classify(
+            &p,
+            Threshold {
+                window: 0.25,
+                offset: 3,
+                min_std: 0,
+            },
+            &mut out,
+        );
         assert_eq!(out[10 * 64 + 1], DARK);
         assert_eq!(out[10 * 64 + 5], LIGHT);
         assert_eq!(out[30 * 64 + 1], DARK);
@@ -343,7 +363,15 @@ mod tests {
         let p = plane(40, 40, |x, y| (120 + ((x * 7 + y * 3) % 5)) as u8);
         let mut b = Binarizer::default();
         let mut out = Vec::new();
-        b.classify(&p, Threshold { window: 0.2, offset: 0, min_std: 8 }, &mut out);
+        b.classify(
+            &p,
+            Threshold {
+                window: 0.2,
+                offset: 0,
+                min_std: 8,
+            },
+            &mut out,
+        );
         assert!(out.iter().all(|&c| c == 0));
     }
 

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use image::{GrayImage, RgbImage};
 use rqrr::{BitGrid, PreparedImage};
 
-use super::roi;
 use super::binarize::{Binarizer, DARK, LIGHT, Midrange, Plane, Threshold};
+use super::roi;
 
 /// Decoder tuning.
 #[derive(Clone, Debug)]
@@ -147,7 +147,6 @@ enum Method {
     Mid(Midrange),
 }
 
-
 /// A reusable decoder (keeps its scratch buffers between frames).
 #[derive(Default)]
 pub struct Decoder {
@@ -277,7 +276,11 @@ impl Decoder {
 /// Run rqrr on one polarity of a classified plane. rqrr can panic on degenerate finder
 /// geometry (arithmetic overflow in debug builds); such a panic is contained and counts as
 /// "nothing found".
-fn detect_and_decode(work: &Plane, classes: &[u8], black: u8) -> Vec<(String, [(f32, f32); 4], usize)> {
+fn detect_and_decode(
+    work: &Plane,
+    classes: &[u8],
+    black: u8,
+) -> Vec<(String, [(f32, f32); 4], usize)> {
     let run = || {
         let ww = work.w;
         let mut prepared =
@@ -285,9 +288,7 @@ fn detect_and_decode(work: &Plane, classes: &[u8], black: u8) -> Vec<(String, [(
         let mut out = Vec::new();
         for grid in prepared.detect_grids() {
             if let Ok((_meta, payload)) = grid.decode() {
-                let corners = grid
-                    .bounds
-                    .map(|p| work.to_source(p.x as f32, p.y as f32));
+                let corners = grid.bounds.map(|p| work.to_source(p.x as f32, p.y as f32));
                 out.push((payload, corners, grid.grid.size()));
             }
         }
@@ -318,7 +319,9 @@ pub fn gray_from_rgb(img: &RgbImage) -> GrayImage {
 
 /// Decode every code in a grey image with default options.
 pub fn decode_gray(img: &GrayImage) -> Vec<Detection> {
-    Decoder::new(DecodeOptions::default()).decode(img, None).codes
+    Decoder::new(DecodeOptions::default())
+        .decode(img, None)
+        .codes
 }
 
 /// Decode every code in an RGB image with default options.

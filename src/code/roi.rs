@@ -52,10 +52,8 @@ pub(crate) fn textured_regions(
             let n = (BLOCK * BLOCK) as u32;
             // Both colours present, and transitions in both directions: at least ~2 edges
             // per row/column on average (modules up to ~8 px).
-            marked[by * bw + bx] = dark * 8 > n
-                && light * 8 > n
-                && hx >= 2 * BLOCK as u32
-                && vy >= 2 * BLOCK as u32;
+            marked[by * bw + bx] =
+                dark * 8 > n && light * 8 > n && hx >= 2 * BLOCK as u32 && vy >= 2 * BLOCK as u32;
         }
     }
     let mut seen = vec![false; bw * bh];

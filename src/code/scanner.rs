@@ -62,7 +62,10 @@ pub struct ScannerConfig {
 
 impl ScannerConfig {
     /// Build from the `[code]` settings; `digest_key` keys the log digests.
-    pub fn from_settings(settings: &CodeSettings, digest_key: Vec<u8>) -> Result<Self, SettingsError> {
+    pub fn from_settings(
+        settings: &CodeSettings,
+        digest_key: Vec<u8>,
+    ) -> Result<Self, SettingsError> {
         Ok(ScannerConfig {
             scan_hz: settings.scan_hz,
             debounce: Duration::from_millis(settings.debounce_ms),
@@ -140,7 +143,11 @@ impl Scanner {
     /// not started yet is replaced (newest wins).
     pub fn submit_frame(&self, frame: Arc<RgbImage>, at: Instant) {
         self.shared.submitted.fetch_add(1, Ordering::Relaxed);
-        let mut inbox = self.shared.inbox.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut inbox = self
+            .shared
+            .inbox
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if inbox.frame.replace((frame, at)).is_some() {
             self.shared.dropped.fetch_add(1, Ordering::Relaxed);
         }
@@ -150,7 +157,11 @@ impl Scanner {
 
     /// Hand over a keyboard-wedge scan (from [`super::wedge::WedgeDetector`]).
     pub fn submit_wedge(&self, text: String, at: Instant) {
-        let mut inbox = self.shared.inbox.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut inbox = self
+            .shared
+            .inbox
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         inbox.wedge.push((text, at));
         drop(inbox);
         self.shared.wake.notify_one();
@@ -177,7 +188,11 @@ impl Scanner {
 
     fn shutdown(&mut self) {
         {
-            let mut inbox = self.shared.inbox.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut inbox = self
+                .shared
+                .inbox
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             inbox.stop = true;
         }
         self.shared.wake.notify_all();
@@ -220,8 +235,12 @@ struct Worker {
     tx: Sender<CodeEvent>,
     decoder: Decoder,
     hint: Option<RoiHint>,
+    misses: u32,
     debounce: Debouncer,
 }
+
+/// Frames without a code after which the remembered region is dropped.
+const HINT_MISSES: u32 = 6;
 
 impl Worker {
     fn new(config: ScannerConfig, tx: Sender<CodeEvent>) -> Self {
@@ -231,6 +250,7 @@ impl Worker {
             tx,
             decoder,
             hint: None,
+            misses: 0,
             debounce: Debouncer::default(),
         }
     }
@@ -259,7 +279,10 @@ impl Worker {
                             .unwrap_or_else(PoisonError::into_inner)
                             .0
                     } else {
-                        shared.wake.wait(inbox).unwrap_or_else(PoisonError::into_inner)
+                        shared
+                            .wake
+                            .wait(inbox)
+                            .unwrap_or_else(PoisonError::into_inner)
                     };
                 }
             };
@@ -285,10 +308,14 @@ impl Worker {
         let gray = gray_from_rgb(frame);
         let report = self.decoder.decode(&gray, self.hint);
         match report.codes.first() {
-            Some(code) => self.hint = Some(code.roi_hint(gray.width(), gray.height())),
-            // Keep the hint for one miss (motion blur), then search the whole frame.
+            Some(code) => {
+                self.hint = Some(code.roi_hint(gray.width(), gray.height()));
+                self.misses = 0;
+            }
+            // Keep the region through a few misses (a blurred frame), then forget it.
             None => {
-                if report.passes > 0 {
+                self.misses += 1;
+                if self.misses > HINT_MISSES {
                     self.hint = None;
                 }
             }

@@ -124,7 +124,10 @@ impl WedgeDetector {
     }
 
     fn take_held(&mut self) -> Vec<Key> {
-        std::mem::take(&mut self.held).chars().map(Key::Char).collect()
+        std::mem::take(&mut self.held)
+            .chars()
+            .map(Key::Char)
+            .collect()
     }
 }
 
@@ -144,7 +147,13 @@ mod tests {
 
     /// Type `text` with `gap` between keys from `t0`, then Enter after `enter_gap`.
     /// Returns everything the detector emitted (plus what poll released at the end).
-    fn type_text(d: &mut WedgeDetector, t0: Instant, text: &str, gap: u64, enter_gap: u64) -> (Vec<Key>, Vec<String>, Instant) {
+    fn type_text(
+        d: &mut WedgeDetector,
+        t0: Instant,
+        text: &str,
+        gap: u64,
+        enter_gap: u64,
+    ) -> (Vec<Key>, Vec<String>, Instant) {
         let mut released = Vec::new();
         let mut scans = Vec::new();
         let mut t = t0;
@@ -255,6 +264,9 @@ mod tests {
     #[test]
     fn lone_enter_passes_through() {
         let mut d = WedgeDetector::default();
-        assert_eq!(d.feed(Instant::now(), Key::Enter), WedgeOutput::Release(vec![Key::Enter]));
+        assert_eq!(
+            d.feed(Instant::now(), Key::Enter),
+            WedgeOutput::Release(vec![Key::Enter])
+        );
     }
 }

@@ -110,7 +110,11 @@ pub struct Sample {
 
 /// Frame sizes used by the set: even indices are 1280×720, odd ones 1920×1080.
 pub fn frame_size(index: usize) -> (u32, u32) {
-    if index % 2 == 0 { (1280, 720) } else { (1920, 1080) }
+    if index % 2 == 0 {
+        (1280, 720)
+    } else {
+        (1920, 1080)
+    }
 }
 
 /// A CHSI-like opaque payload: 100–300 characters of base64url-ish text.
@@ -145,7 +149,11 @@ pub fn sample(category: Category, index: usize) -> Sample {
         }
     } else {
         let payload = chsi_like_payload(&mut rng);
-        let ec = if rng.chance(0.5) { EcLevel::M } else { EcLevel::L };
+        let ec = if rng.chance(0.5) {
+            EcLevel::M
+        } else {
+            EcLevel::L
+        };
         let code = QrCode::with_error_correction_level(payload.as_bytes(), ec)
             .expect("payload fits a QR code");
         let n = code.width();
@@ -286,8 +294,16 @@ impl Placement {
         ];
         let x0 = pts.iter().map(|p| p.0).fold(f32::MAX, f32::min).max(0.0);
         let y0 = pts.iter().map(|p| p.1).fold(f32::MAX, f32::min).max(0.0);
-        let x1 = pts.iter().map(|p| p.0).fold(f32::MIN, f32::max).min(w as f32 - 1.0);
-        let y1 = pts.iter().map(|p| p.1).fold(f32::MIN, f32::max).min(h as f32 - 1.0);
+        let x1 = pts
+            .iter()
+            .map(|p| p.0)
+            .fold(f32::MIN, f32::max)
+            .min(w as f32 - 1.0);
+        let y1 = pts
+            .iter()
+            .map(|p| p.1)
+            .fold(f32::MIN, f32::max)
+            .min(h as f32 - 1.0);
         (x0 as u32, y0 as u32, x1.max(x0) as u32, y1.max(y0) as u32)
     }
 }
@@ -320,17 +336,7 @@ fn square_to_quad(n: f32, q: &[(f32, f32); 4]) -> [f32; 9] {
     let d = y1 - y0 + g * y1;
     let e = y3 - y0 + hh * y3;
     // Unit square → quad, then pre-scale by 1/n.
-    [
-        a / n,
-        b / n,
-        x0,
-        d / n,
-        e / n,
-        y0,
-        g / n,
-        hh / n,
-        1.0,
-    ]
+    [a / n, b / n, x0, d / n, e / n, y0, g / n, hh / n, 1.0]
 }
 
 fn invert3(m: &[f32; 9]) -> [f32; 9] {
@@ -413,7 +419,11 @@ fn draw_code(frame: &mut RgbImage, modules: &[bool], n: usize, p: &Placement, lo
     let m = look.margin;
     let b = look.bezel;
     // Phones are taller than wide: extra screen above and below the code.
-    let (top, bottom) = if b > 0.0 { (m + nf * 0.5, m + nf * 0.6) } else { (m, m) };
+    let (top, bottom) = if b > 0.0 {
+        (m + nf * 0.5, m + nf * 0.6)
+    } else {
+        (m, m)
+    };
     let (w, h) = frame.dimensions();
     let pad_v = top.max(bottom) + b;
     let (x0, y0, x1, y1) = p.bbox(w, h, nf, (m + b).max(pad_v));
@@ -438,7 +448,9 @@ fn draw_code(frame: &mut RgbImage, modules: &[bool], n: usize, p: &Placement, lo
                             && v < nf
                             && modules[(v as usize) * n + u as usize];
                         let base = if dark { look.dark } else { look.light };
-                        let shade = 1.0 + look.gradient.0 * (u / nf - 0.5) + look.gradient.1 * (v / nf - 0.5);
+                        let shade = 1.0
+                            + look.gradient.0 * (u / nf - 0.5)
+                            + look.gradient.1 * (v / nf - 0.5);
                         for c in 0..3 {
                             acc[c] += base * shade * look.tint[c];
                         }
@@ -473,7 +485,11 @@ fn draw_phone_without_code(rng: &mut Rng, frame: &mut RgbImage, p: &Placement) {
                 rng.range(0.0, n),
                 rng.range(-15.0, n + 15.0),
                 rng.range(5.0, 20.0),
-                [rng.range(0.0, 255.0), rng.range(0.0, 255.0), rng.range(0.0, 255.0)],
+                [
+                    rng.range(0.0, 255.0),
+                    rng.range(0.0, 255.0),
+                    rng.range(0.0, 255.0),
+                ],
             )
         })
         .collect();
@@ -502,7 +518,11 @@ fn draw_phone_without_code(rng: &mut Rng, frame: &mut RgbImage, p: &Placement) {
 /// A room with a person: wall gradient, window/door, shelf with "books", a poster with text-like
 /// marks, and a person (head, hair, patterned shirt) in the middle.
 fn background(rng: &mut Rng, w: u32, h: u32, busy: bool) -> RgbImage {
-    let wall = [rng.range(150.0, 230.0), rng.range(150.0, 225.0), rng.range(140.0, 220.0)];
+    let wall = [
+        rng.range(150.0, 230.0),
+        rng.range(150.0, 225.0),
+        rng.range(140.0, 220.0),
+    ];
     let light_dir = rng.range(-0.3, 0.3);
     let mut img = RgbImage::from_fn(w, h, |x, y| {
         let fx = x as f32 / w as f32;
@@ -517,31 +537,78 @@ fn background(rng: &mut Rng, w: u32, h: u32, busy: bool) -> RgbImage {
     let wf = w as f32;
     let hf = h as f32;
     // Window (bright) or door (dark) on one side.
-    let wx = if rng.chance(0.5) { rng.range(0.02, 0.15) } else { rng.range(0.7, 0.85) } * wf;
+    let wx = if rng.chance(0.5) {
+        rng.range(0.02, 0.15)
+    } else {
+        rng.range(0.7, 0.85)
+    } * wf;
     let bright = rng.chance(0.5);
-    let col = if bright { [245, 248, 255] } else { [90, 60, 40] };
+    let col = if bright {
+        [245, 248, 255]
+    } else {
+        [90, 60, 40]
+    };
     fill_rect(&mut img, wx, hf * 0.1, wx + wf * 0.13, hf * 0.75, col);
     if bright {
         // Window bars.
-        fill_rect(&mut img, wx + wf * 0.062, hf * 0.1, wx + wf * 0.068, hf * 0.75, [120, 120, 120]);
-        fill_rect(&mut img, wx, hf * 0.42, wx + wf * 0.13, hf * 0.43, [120, 120, 120]);
+        fill_rect(
+            &mut img,
+            wx + wf * 0.062,
+            hf * 0.1,
+            wx + wf * 0.068,
+            hf * 0.75,
+            [120, 120, 120],
+        );
+        fill_rect(
+            &mut img,
+            wx,
+            hf * 0.42,
+            wx + wf * 0.13,
+            hf * 0.43,
+            [120, 120, 120],
+        );
     }
     // Shelf with books.
     let sx = rng.range(0.0, 0.6) * wf;
     let sy = rng.range(0.05, 0.3) * hf;
-    fill_rect(&mut img, sx, sy + hf * 0.12, sx + wf * 0.3, sy + hf * 0.135, [70, 50, 35]);
+    fill_rect(
+        &mut img,
+        sx,
+        sy + hf * 0.12,
+        sx + wf * 0.3,
+        sy + hf * 0.135,
+        [70, 50, 35],
+    );
     let mut bx = sx;
     while bx < sx + wf * 0.29 {
         let bw = rng.range(0.006, 0.018) * wf;
         let bh = rng.range(0.06, 0.115) * hf;
-        let c = [rng.below(200) as u8 + 20, rng.below(200) as u8 + 20, rng.below(200) as u8 + 20];
-        fill_rect(&mut img, bx, sy + hf * 0.12 - bh, bx + bw, sy + hf * 0.12, c);
+        let c = [
+            rng.below(200) as u8 + 20,
+            rng.below(200) as u8 + 20,
+            rng.below(200) as u8 + 20,
+        ];
+        fill_rect(
+            &mut img,
+            bx,
+            sy + hf * 0.12 - bh,
+            bx + bw,
+            sy + hf * 0.12,
+            c,
+        );
         bx += bw + 1.0;
     }
     // Poster with text lines (dense small dark marks: a classic source of false finders).
     let px = rng.range(0.5, 0.8) * wf;
     let py = rng.range(0.05, 0.2) * hf;
-    fill_rect(&mut img, px, py, px + wf * 0.15, py + hf * 0.3, [240, 240, 235]);
+    fill_rect(
+        &mut img,
+        px,
+        py,
+        px + wf * 0.15,
+        py + hf * 0.3,
+        [240, 240, 235],
+    );
     let mut ty = py + hf * 0.02;
     while ty < py + hf * 0.28 {
         let mut tx = px + wf * 0.01;
@@ -558,8 +625,16 @@ fn background(rng: &mut Rng, w: u32, h: u32, busy: bool) -> RgbImage {
     let cx = rng.range(0.35, 0.65) * wf;
     let head_r = hf * rng.range(0.11, 0.15);
     let head_cy = hf * rng.range(0.3, 0.4);
-    let skin = [rng.range(170.0, 230.0), rng.range(130.0, 180.0), rng.range(100.0, 150.0)];
-    let shirt = [rng.range(10.0, 200.0), rng.range(10.0, 200.0), rng.range(10.0, 200.0)];
+    let skin = [
+        rng.range(170.0, 230.0),
+        rng.range(130.0, 180.0),
+        rng.range(100.0, 150.0),
+    ];
+    let shirt = [
+        rng.range(10.0, 200.0),
+        rng.range(10.0, 200.0),
+        rng.range(10.0, 200.0),
+    ];
     let pattern = rng.below(3);
     let stripe = rng.range(6.0, 18.0);
     let shoulders_y = head_cy + head_r * 1.5;
@@ -616,8 +691,22 @@ fn background(rng: &mut Rng, w: u32, h: u32, busy: bool) -> RgbImage {
         let fy = rng.range(0.1, 0.7) * hf;
         let u = rng.range(4.0, 9.0);
         fill_rect(&mut img, fx, fy, fx + 7.0 * u, fy + 7.0 * u, [10, 10, 10]);
-        fill_rect(&mut img, fx + u, fy + u, fx + 6.0 * u, fy + 6.0 * u, [250, 250, 250]);
-        fill_rect(&mut img, fx + 2.0 * u, fy + 2.0 * u, fx + 5.0 * u, fy + 5.0 * u, [10, 10, 10]);
+        fill_rect(
+            &mut img,
+            fx + u,
+            fy + u,
+            fx + 6.0 * u,
+            fy + 6.0 * u,
+            [250, 250, 250],
+        );
+        fill_rect(
+            &mut img,
+            fx + 2.0 * u,
+            fy + 2.0 * u,
+            fx + 5.0 * u,
+            fy + 5.0 * u,
+            [10, 10, 10],
+        );
     }
     img
 }
@@ -640,7 +729,9 @@ fn gaussian_blur_region(img: &mut RgbImage, bbox: (u32, u32, u32, u32), sigma: f
         return;
     }
     let r = (sigma * 3.0).ceil() as i32;
-    let k: Vec<f32> = (-r..=r).map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp()).collect();
+    let k: Vec<f32> = (-r..=r)
+        .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
+        .collect();
     let sum: f32 = k.iter().sum();
     let k: Vec<f32> = k.iter().map(|v| v / sum).collect();
     convolve_sep(img, bbox, &k, &k);
@@ -706,7 +797,11 @@ fn motion_blur_region(img: &mut RgbImage, bbox: (u32, u32, u32, u32), len: f32, 
                 }
             }
             let n = steps as f32;
-            img.put_pixel(x, y, Rgb([(acc[0] / n) as u8, (acc[1] / n) as u8, (acc[2] / n) as u8]));
+            img.put_pixel(
+                x,
+                y,
+                Rgb([(acc[0] / n) as u8, (acc[1] / n) as u8, (acc[2] / n) as u8]),
+            );
         }
     }
 }
@@ -752,5 +847,7 @@ fn jpeg_roundtrip(img: &RgbImage, quality: u8) -> RgbImage {
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut buf, quality)
         .encode_image(img)
         .expect("jpeg encode");
-    image::load_from_memory(&buf).expect("jpeg decode").to_rgb8()
+    image::load_from_memory(&buf)
+        .expect("jpeg decode")
+        .to_rgb8()
 }
