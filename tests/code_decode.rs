@@ -68,3 +68,28 @@ fn dump() {
         s.frame.save(dir.join(format!("{name}.png"))).unwrap();
     }
 }
+
+/// Debug aid: `CODE_DUMP=inverted-009 cargo test --test code_decode decode_named -- --ignored`
+#[test]
+#[ignore]
+fn decode_named() {
+    let wanted = std::env::var("CODE_DUMP").unwrap_or_default();
+    let mut decoder = Decoder::new(DecodeOptions {
+        budget: Duration::from_secs(10),
+        try_inverted: true,
+    });
+    for name in wanted.split(',').filter(|s| !s.is_empty()) {
+        let (cat, idx) = name.rsplit_once('-').unwrap();
+        let cat = Category::ALL.into_iter().find(|c| c.name() == cat).unwrap();
+        let s = hardset::sample(cat, idx.parse().unwrap());
+        let gray = capture_station::code::gray_from_rgb(&s.frame);
+        let t = Instant::now();
+        let r = decoder.decode(&gray, None);
+        println!(
+            "{name}: {} codes, {} passes, {:?}",
+            r.codes.len(),
+            r.passes,
+            t.elapsed()
+        );
+    }
+}

@@ -7,6 +7,7 @@
 //! of the previous hit, and stops at the first pass that reads a code or when the time
 //! budget is spent.
 
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
 
 use image::{GrayImage, RgbImage};
@@ -147,12 +148,18 @@ enum Method {
     Mid(Midrange),
 }
 
-/// A reusable decoder (keeps its scratch buffers between frames).
-#[derive(Default)]
+/// A reusable decoder (keeps its scratch buffers and detection thread between frames).
 pub struct Decoder {
     options: DecodeOptions,
     binarizer: Binarizer,
     classes: Vec<u8>,
+    runner: Option<Runner>,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::new(DecodeOptions::default())
+    }
 }
 
 impl Decoder {
@@ -160,7 +167,55 @@ impl Decoder {
     pub fn new(options: DecodeOptions) -> Self {
         Decoder {
             options,
-            ..Decoder::default()
+            binarizer: Binarizer::default(),
+            classes: Vec::new(),
+            runner: Runner::spawn(),
+        }
+    }
+
+    /// Detect on the current classes in one polarity, on the helper thread when available.
+    /// `None` means detection is unavailable for now (a runaway search is still running).
+    fn detect(&mut self, w: usize, h: usize, black: u8, start: Instant) -> Option<Vec<Found>> {
+        let Some(runner) = self.runner.as_mut() else {
+            return Some(detect_and_decode(w, h, &self.classes, black));
+        };
+        if runner.stuck {
+            match runner.results.try_recv() {
+                Ok(_) => runner.stuck = false,
+                Err(_) => return None,
+            }
+        }
+        let classes = std::mem::take(&mut self.classes);
+        if runner
+            .jobs
+            .send(Job {
+                classes,
+                w,
+                h,
+                black,
+            })
+            .is_err()
+        {
+            self.runner = None;
+            return Some(Vec::new());
+        }
+        let wait = self.options.budget.saturating_sub(start.elapsed()) + HANG_GRACE;
+        match runner.results.recv_timeout(wait) {
+            Ok((classes, found)) => {
+                self.classes = classes;
+                Some(found)
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                tracing::warn!(
+                    "QR detection exceeded its time budget; skipping detection until it ends"
+                );
+                runner.stuck = true;
+                None
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                self.runner = None;
+                Some(Vec::new())
+            }
         }
     }
 
@@ -252,15 +307,17 @@ impl Decoder {
             }
             report.passes += 1;
             let black = if inverted { LIGHT } else { DARK };
-            let classes = &self.classes;
-            let found = detect_and_decode(work, classes, black);
+            let Some(found) = self.detect(work.w, work.h, black, start) else {
+                report.out_of_budget = true;
+                return true;
+            };
             for (payload, corners, modules) in found {
                 if !plausible(&payload) || report.codes.iter().any(|c| c.payload == payload) {
                     continue;
                 }
                 report.codes.push(Detection {
                     payload,
-                    corners,
+                    corners: corners.map(|(x, y)| work.to_source(x, y)),
                     modules,
                     inverted,
                 });
@@ -273,22 +330,20 @@ impl Decoder {
     }
 }
 
+/// A code found by rqrr, in plane coordinates.
+type Found = (String, [(f32, f32); 4], usize);
+
 /// Run rqrr on one polarity of a classified plane. rqrr can panic on degenerate finder
 /// geometry (arithmetic overflow in debug builds); such a panic is contained and counts as
 /// "nothing found".
-fn detect_and_decode(
-    work: &Plane,
-    classes: &[u8],
-    black: u8,
-) -> Vec<(String, [(f32, f32); 4], usize)> {
+fn detect_and_decode(w: usize, h: usize, classes: &[u8], black: u8) -> Vec<Found> {
     let run = || {
-        let ww = work.w;
         let mut prepared =
-            PreparedImage::prepare_from_bitmap(work.w, work.h, |x, y| classes[y * ww + x] == black);
+            PreparedImage::prepare_from_bitmap(w, h, |x, y| classes[y * w + x] == black);
         let mut out = Vec::new();
         for grid in prepared.detect_grids() {
             if let Ok((_meta, payload)) = grid.decode() {
-                let corners = grid.bounds.map(|p| work.to_source(p.x as f32, p.y as f32));
+                let corners = grid.bounds.map(|p| (p.x as f32, p.y as f32));
                 out.push((payload, corners, grid.grid.size()));
             }
         }
@@ -297,7 +352,50 @@ fn detect_and_decode(
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_default()
 }
 
-/// Sanity check on top of rqrr's error correction: non-empty, no control characters other
+struct Job {
+    classes: Vec<u8>,
+    w: usize,
+    h: usize,
+    black: u8,
+}
+
+/// rqrr 0.11 can loop for a very long time on degenerate finder candidates (its alignment
+/// pattern search spirals out over an unbounded area). Detection therefore runs on a helper
+/// thread: the decoder waits at most the remaining budget plus [`HANG_GRACE`], and while a
+/// runaway search is still busy it skips detection instead of piling up more work.
+struct Runner {
+    jobs: Sender<Job>,
+    results: Receiver<(Vec<u8>, Vec<Found>)>,
+    stuck: bool,
+}
+
+/// Extra wait beyond the budget before a detection is considered a runaway.
+const HANG_GRACE: Duration = Duration::from_millis(250);
+
+impl Runner {
+    fn spawn() -> Option<Runner> {
+        let (jobs, job_rx) = channel::<Job>();
+        let (res_tx, results) = channel();
+        std::thread::Builder::new()
+            .name("qr-detect".into())
+            .spawn(move || {
+                while let Ok(job) = job_rx.recv() {
+                    let found = detect_and_decode(job.w, job.h, &job.classes, job.black);
+                    if res_tx.send((job.classes, found)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Runner {
+            jobs,
+            results,
+            stuck: false,
+        })
+    }
+}
+
+/// Sanity check on top/// Sanity check on top of rqrr's error correction: non-empty, no control characters other
 /// than common whitespace (a mis-corrected block tends to produce them).
 fn plausible(payload: &str) -> bool {
     !payload.is_empty()
