@@ -25,11 +25,15 @@ fn scanner_reports_a_code_once_and_wedge_scans_too() {
     let s = hardset::sample(Category::Plain, 0);
     let expected = s.expected.clone().unwrap();
     let frame = Arc::new(s.frame);
-    for _ in 0..4 {
+    // Like a camera: keep offering frames until the first event (or give up after 30 s).
+    let t0 = Instant::now();
+    let first = loop {
         scanner.submit_frame(Arc::clone(&frame), Instant::now());
-        std::thread::sleep(Duration::from_millis(150));
-    }
-    let first = events.recv_timeout(Duration::from_secs(20)).unwrap();
+        if let Ok(e) = events.recv_timeout(Duration::from_millis(100)) {
+            break e;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(30), "no scan event");
+    };
     match first {
         CodeEvent::Scanned {
             payload,
@@ -46,7 +50,11 @@ fn scanner_reports_a_code_once_and_wedge_scans_too() {
         other => panic!("unexpected {other:?}"),
     }
     // Same code seen again within the debounce window: no second event.
-    assert!(events.recv_timeout(Duration::from_millis(800)).is_err());
+    for _ in 0..4 {
+        scanner.submit_frame(Arc::clone(&frame), Instant::now());
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    assert!(events.recv_timeout(Duration::from_millis(500)).is_err());
 
     scanner.submit_wedge("https://example.com/pay".into(), Instant::now());
     match events.recv_timeout(Duration::from_secs(5)).unwrap() {
@@ -71,7 +79,7 @@ fn scanner_reports_a_code_once_and_wedge_scans_too() {
         }
     ));
     let stats = scanner.stats();
-    assert_eq!(stats.submitted, 4);
+    assert!(stats.submitted >= 5);
     assert!(stats.scanned >= 1);
     scanner.stop();
 }

@@ -150,8 +150,8 @@ impl Binarizer {
             let mut row = 0u32;
             let mut row_sq = 0u64;
             let src = &plane.data[y * w..y * w + w];
-            for x in 0..w {
-                let v = src[x] as u32;
+            for (x, &px) in src.iter().enumerate() {
+                let v = px as u32;
                 row += v;
                 self.sum[(y + 1) * iw + x + 1] = self.sum[y * iw + x + 1] + row;
                 if need_sq {
@@ -265,7 +265,7 @@ impl Binarizer {
                     mx = mx.max(tmax[yy * bw + bx]);
                 }
                 let i = by * bw + bx;
-                self.thr[i] = ((mn as u16 + mx as u16 + 1) / 2) as u8;
+                self.thr[i] = (mn as u16 + mx as u16).div_ceil(2) as u8;
                 self.valid[i] = mx.saturating_sub(mn) >= t.min_range;
             }
         }

@@ -105,7 +105,7 @@ pub(crate) fn textured_regions(
             found.push((count, r));
         }
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
     found.into_iter().take(max).map(|(_, r)| r).collect()
 }
 

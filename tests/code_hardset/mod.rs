@@ -6,7 +6,7 @@
 //! degradation of its category (small modules, rotation, perspective, defocus, motion blur,
 //! noise, low contrast, glare, inverted, tight phone bezel, heavy JPEG). Negative frames carry
 //! no code. Nothing is written to disk.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::needless_range_loop)]
 
 use image::{GrayImage, Rgb, RgbImage};
 use qrcode::{Color, EcLevel, QrCode};
@@ -110,7 +110,7 @@ pub struct Sample {
 
 /// Frame sizes used by the set: even indices are 1280×720, odd ones 1920×1080.
 pub fn frame_size(index: usize) -> (u32, u32) {
-    if index % 2 == 0 {
+    if index.is_multiple_of(2) {
         (1280, 720)
     } else {
         (1920, 1080)
@@ -451,8 +451,8 @@ fn draw_code(frame: &mut RgbImage, modules: &[bool], n: usize, p: &Placement, lo
                         let shade = 1.0
                             + look.gradient.0 * (u / nf - 0.5)
                             + look.gradient.1 * (v / nf - 0.5);
-                        for c in 0..3 {
-                            acc[c] += base * shade * look.tint[c];
+                        for (a, t) in acc.iter_mut().zip(look.tint) {
+                            *a += base * shade * t;
                         }
                         covered += 1;
                     } else if in_bezel {
@@ -738,7 +738,7 @@ fn gaussian_blur_region(img: &mut RgbImage, bbox: (u32, u32, u32, u32), sigma: f
 }
 
 fn convolve_sep(img: &mut RgbImage, bbox: (u32, u32, u32, u32), kx: &[f32], ky: &[f32]) {
-    let (w, h) = img.dimensions();
+    let w = img.width();
     let (x0, y0, x1, y1) = bbox;
     let rx = (kx.len() / 2) as i32;
     let ry = (ky.len() / 2) as i32;
@@ -768,7 +768,6 @@ fn convolve_sep(img: &mut RgbImage, bbox: (u32, u32, u32, u32), kx: &[f32], ky: 
                     acc[c] += kv * p[c];
                 }
             }
-            let _ = h;
             img.put_pixel(
                 x0 + x as u32,
                 y0 + y as u32,
