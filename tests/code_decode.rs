@@ -62,18 +62,18 @@ fn hard_set_rates() {
 
 fn floor(c: Category) -> usize {
     match c {
-        Category::Plain => 21,
-        Category::SmallModules => 11,
+        Category::Plain => 22,
+        Category::SmallModules => 12,
         Category::Rotation => 22,
-        Category::Perspective => 21,
-        Category::Defocus => 12,
+        Category::Perspective => 19,
+        Category::Defocus => 9,
         Category::Motion => 18,
         Category::Noise => 20,
         Category::LowContrast => 13,
         Category::Glare => 16,
-        Category::Inverted => 18,
-        Category::Bezel => 22,
-        Category::Jpeg => 19,
+        Category::Inverted => 21,
+        Category::Bezel => 20,
+        Category::Jpeg => 17,
         Category::Negative => PER_CATEGORY,
     }
 }

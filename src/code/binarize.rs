@@ -126,6 +126,7 @@ pub(crate) struct Binarizer {
     sq: Vec<u64>,
     thr: Vec<u8>,
     valid: Vec<bool>,
+    core: Vec<u8>,
 }
 
 impl Binarizer {
@@ -195,6 +196,7 @@ impl Binarizer {
                 }
             }
         }
+        open_classes(out, w, h, &mut self.core);
     }
 }
 
@@ -287,26 +289,41 @@ impl Binarizer {
                 }
             }
         }
-        remove_specks(out, w, h);
+        open_classes(out, w, h, &mut self.core);
     }
 }
 
-/// Unclassify single pixels that share their class with none of their 4 neighbours: sensor
-/// noise specks that only create false finder candidates (modules are at least 2 px).
-pub(crate) fn remove_specks(classes: &mut [u8], w: usize, h: usize) {
-    if w < 3 || h < 3 {
+/// Morphological opening (2×2 square) of both classes: a pixel keeps its class only if it
+/// lies in a 2×2 square of that class. Real modules are at least 2 px; what goes are specks
+/// and one-pixel-thin rings, which otherwise become degenerate finder candidates (and those
+/// can send rqrr's alignment search into a very long spiral).
+pub(crate) fn open_classes(classes: &mut [u8], w: usize, h: usize, core: &mut Vec<u8>) {
+    if w < 2 || h < 2 {
         return;
     }
-    for y in 1..h - 1 {
-        for x in 1..w - 1 {
+    core.clear();
+    core.resize(w * h, 0);
+    for y in 0..h - 1 {
+        for x in 0..w - 1 {
             let i = y * w + x;
             let c = classes[i];
-            if c != 0
-                && classes[i - 1] != c
-                && classes[i + 1] != c
-                && classes[i - w] != c
-                && classes[i + w] != c
-            {
+            if c != 0 && classes[i + 1] == c && classes[i + w] == c && classes[i + w + 1] == c {
+                core[i] = c;
+            }
+        }
+    }
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let c = classes[i];
+            if c == 0 {
+                continue;
+            }
+            let keep = core[i] == c
+                || (x > 0 && core[i - 1] == c)
+                || (y > 0 && core[i - w] == c)
+                || (x > 0 && y > 0 && core[i - w - 1] == c);
+            if !keep {
                 classes[i] = 0;
             }
         }
@@ -373,6 +390,27 @@ mod tests {
             &mut out,
         );
         assert!(out.iter().all(|&c| c == 0));
+    }
+
+    #[test]
+    fn opening_removes_specks_and_thin_lines_but_keeps_modules() {
+        let (w, h) = (12, 8);
+        let mut c = vec![LIGHT; w * h];
+        c[w + 1] = DARK; // speck
+        for y in 0..h {
+            c[y * w + 4] = DARK; // 1-px line
+        }
+        for y in 3..5 {
+            for x in 8..10 {
+                c[y * w + x] = DARK; // 2×2 module
+            }
+        }
+        let mut core = Vec::new();
+        open_classes(&mut c, w, h, &mut core);
+        assert_eq!(c[w + 1], 0);
+        assert!((0..h).all(|y| c[y * w + 4] == 0));
+        assert!((3..5).all(|y| (8..10).all(|x| c[y * w + x] == DARK)));
+        assert_eq!(c[7 * w + 11], LIGHT);
     }
 
     #[test]
