@@ -5,6 +5,7 @@
 
 pub mod camera;
 pub mod cli;
+pub mod code;
 pub mod compliance;
 pub mod config;
 pub mod controller;

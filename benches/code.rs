@@ -1,0 +1,117 @@
+//! Collection-code decoding on the generated hard set (`tests/code_hardset/mod.rs`):
+//! per-frame time at 1280×720 and 1920×1080 (criterion, plus median/p95 computed here) and
+//! decode rates per category.
+//!
+//! `cargo bench --bench code -- --warm-up-time 1 --measurement-time 3`
+
+#[path = "../tests/code_hardset/mod.rs"]
+mod hardset;
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::Instant;
+
+use capture_station::code::{DecodeOptions, Decoder, gray_from_rgb};
+use criterion::{Criterion, criterion_group, criterion_main};
+use hardset::Category;
+use image::GrayImage;
+
+const PER_CATEGORY: usize = 16;
+
+struct Frame {
+    category: Category,
+    gray: GrayImage,
+    expected: Option<String>,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let idx = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[idx]
+}
+
+fn bench(c: &mut Criterion) {
+    let frames: Vec<Frame> = hardset::hard_set(PER_CATEGORY)
+        .map(|s| Frame {
+            category: s.category,
+            gray: gray_from_rgb(&s.frame),
+            expected: s.expected,
+        })
+        .collect();
+    let mut decoder = Decoder::new(DecodeOptions::default());
+
+    // Rates and per-frame times (median of 3 runs per frame).
+    let mut per_cat: BTreeMap<Category, (usize, usize)> = BTreeMap::new();
+    let mut wrong = 0usize;
+    let mut times: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+    for f in &frames {
+        let mut runs = [0f64; 3];
+        let mut report = None;
+        for r in runs.iter_mut() {
+            let t = Instant::now();
+            let rep = decoder.decode(&f.gray, None);
+            *r = t.elapsed().as_secs_f64() * 1000.0;
+            report = Some(rep);
+        }
+        runs.sort_by(f64::total_cmp);
+        times.entry(f.gray.width()).or_default().push(runs[1]);
+        let codes = report.map(|r| r.codes).unwrap_or_default();
+        let ok = match &f.expected {
+            Some(p) => codes.iter().any(|c| &c.payload == p),
+            None => codes.is_empty(),
+        };
+        wrong += codes
+            .iter()
+            .filter(|c| f.expected.as_deref() != Some(c.payload.as_str()))
+            .count();
+        let e = per_cat.entry(f.category).or_default();
+        e.0 += 1;
+        e.1 += ok as usize;
+    }
+    let (mut n_all, mut ok_all) = (0, 0);
+    println!("\ncode decode rates ({PER_CATEGORY} frames per category):");
+    for (cat, (n, ok)) in &per_cat {
+        println!(
+            "  {:>14}: {:5.1}% ({ok}/{n})",
+            cat.name(),
+            *ok as f64 * 100.0 / *n as f64
+        );
+        if *cat != Category::Negative {
+            n_all += n;
+            ok_all += ok;
+        }
+    }
+    println!(
+        "  overall (positives): {:.1}% ({ok_all}/{n_all}), wrong payloads: {wrong}",
+        ok_all as f64 * 100.0 / n_all as f64
+    );
+    for (w, t) in times.iter_mut() {
+        t.sort_by(f64::total_cmp);
+        println!(
+            "  width {w}: per-frame median {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} frames)",
+            percentile(t, 0.5),
+            percentile(t, 0.95),
+            percentile(t, 1.0),
+            t.len()
+        );
+    }
+
+    let mut group = c.benchmark_group("code_decode");
+    for (label, width) in [("frame_1280x720", 1280u32), ("frame_1920x1080", 1920)] {
+        let set: Vec<&Frame> = frames.iter().filter(|f| f.gray.width() == width).collect();
+        let mut i = 0usize;
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                let f = set[i % set.len()];
+                i += 1;
+                black_box(decoder.decode(black_box(&f.gray), None))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,430 @@
+//! Grey planes, rescaling and local (integral-image) binarisation for the QR decoder.
+
+/// An 8-bit grey working image with its placement in the source frame
+/// (`source = offset + position * scale`).
+#[derive(Clone, Debug)]
+pub(crate) struct Plane {
+    pub w: usize,
+    pub h: usize,
+    pub data: Vec<u8>,
+    /// Source x of this plane's (0, 0).
+    pub ox: f32,
+    /// Source y of this plane's (0, 0).
+    pub oy: f32,
+    /// Source pixels per plane pixel.
+    pub scale: f32,
+}
+
+impl Plane {
+    /// Copy a rectangle of a row-major grey buffer (`stride` = source width).
+    pub fn crop(src: &[u8], stride: usize, x: usize, y: usize, w: usize, h: usize) -> Plane {
+        let mut data = Vec::with_capacity(w * h);
+        for row in y..y + h {
+            let start = row * stride + x;
+            data.extend_from_slice(&src[start..start + w]);
+        }
+        Plane {
+            w,
+            h,
+            data,
+            ox: x as f32,
+            oy: y as f32,
+            scale: 1.0,
+        }
+    }
+
+    /// Halve both dimensions with a 2×2 box filter (also halves sensor noise).
+    pub fn downscale2(&self) -> Plane {
+        let w = self.w / 2;
+        let h = self.h / 2;
+        let mut data = Vec::with_capacity(w * h);
+        for y in 0..h {
+            let r0 = &self.data[(2 * y) * self.w..(2 * y) * self.w + 2 * w];
+            let r1 = &self.data[(2 * y + 1) * self.w..(2 * y + 1) * self.w + 2 * w];
+            for x in 0..w {
+                let s = r0[2 * x] as u16
+                    + r0[2 * x + 1] as u16
+                    + r1[2 * x] as u16
+                    + r1[2 * x + 1] as u16;
+                data.push(((s + 2) >> 2) as u8);
+            }
+        }
+        Plane {
+            w,
+            h,
+            data,
+            ox: self.ox,
+            oy: self.oy,
+            scale: self.scale * 2.0,
+        }
+    }
+
+    /// Double both dimensions with bilinear interpolation (for modules under ~2.5 px).
+    pub fn upscale2(&self) -> Plane {
+        let w = self.w * 2;
+        let h = self.h * 2;
+        let mut data = vec![0u8; w * h];
+        let sw = self.w;
+        let sh = self.h;
+        for y in 0..h {
+            // Sample centre of destination pixel in source coordinates.
+            let fy = ((y as f32 + 0.5) * 0.5 - 0.5).max(0.0);
+            let y0 = (fy as usize).min(sh - 1);
+            let y1 = (y0 + 1).min(sh - 1);
+            let wy = ((fy - y0 as f32) * 256.0) as u32;
+            let r0 = &self.data[y0 * sw..y0 * sw + sw];
+            let r1 = &self.data[y1 * sw..y1 * sw + sw];
+            let out = &mut data[y * w..y * w + w];
+            for (x, o) in out.iter_mut().enumerate() {
+                let fx = ((x as f32 + 0.5) * 0.5 - 0.5).max(0.0);
+                let x0 = (fx as usize).min(sw - 1);
+                let x1 = (x0 + 1).min(sw - 1);
+                let wx = ((fx - x0 as f32) * 256.0) as u32;
+                let top = r0[x0] as u32 * (256 - wx) + r0[x1] as u32 * wx;
+                let bot = r1[x0] as u32 * (256 - wx) + r1[x1] as u32 * wx;
+                *o = ((top * (256 - wy) + bot * wy + (1 << 15)) >> 16) as u8;
+            }
+        }
+        Plane {
+            w,
+            h,
+            data,
+            ox: self.ox,
+            oy: self.oy,
+            scale: self.scale * 0.5,
+        }
+    }
+
+    /// Map a plane coordinate back to the source frame.
+    pub fn to_source(&self, x: f32, y: f32) -> (f32, f32) {
+        (self.ox + x * self.scale, self.oy + y * self.scale)
+    }
+}
+
+/// Parameters of the local-mean threshold.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Threshold {
+    /// Half window, as a fraction of the plane's shorter side.
+    pub window: f32,
+    /// Absolute margin (grey levels) a pixel must differ from the local mean.
+    pub offset: u8,
+    /// Minimum local standard deviation; flatter windows are left unclassified
+    /// (neither dark nor light), which keeps flat noisy walls from producing specks.
+    pub min_std: u8,
+}
+
+/// Per-pixel classes of a binarised plane: bit 0 = clearly darker than its neighbourhood,
+/// bit 1 = clearly lighter. A pixel with neither bit is background for both polarities.
+pub(crate) const DARK: u8 = 1;
+/// See [`DARK`].
+pub(crate) const LIGHT: u8 = 2;
+
+/// Reusable buffers for the integral images.
+#[derive(Default)]
+pub(crate) struct Binarizer {
+    sum: Vec<u32>,
+    sq: Vec<u64>,
+    thr: Vec<u8>,
+    valid: Vec<bool>,
+    core: Vec<u8>,
+}
+
+impl Binarizer {
+    /// Classify every pixel of `plane` against the mean of its (2r+1)² window, computed
+    /// with integral images in O(1) per pixel. Result goes into `out` (len = w*h).
+    pub fn classify(&mut self, plane: &Plane, t: Threshold, out: &mut Vec<u8>) {
+        let (w, h) = (plane.w, plane.h);
+        out.clear();
+        out.resize(w * h, 0);
+        if w == 0 || h == 0 {
+            return;
+        }
+        let iw = w + 1;
+        self.sum.clear();
+        self.sum.resize(iw * (h + 1), 0);
+        let need_sq = t.min_std > 0;
+        if need_sq {
+            self.sq.clear();
+            self.sq.resize(iw * (h + 1), 0);
+        }
+        for y in 0..h {
+            let mut row = 0u32;
+            let mut row_sq = 0u64;
+            let src = &plane.data[y * w..y * w + w];
+            for (x, &px) in src.iter().enumerate() {
+                let v = px as u32;
+                row += v;
+                self.sum[(y + 1) * iw + x + 1] = self.sum[y * iw + x + 1] + row;
+                if need_sq {
+                    row_sq += (v * v) as u64;
+                    self.sq[(y + 1) * iw + x + 1] = self.sq[y * iw + x + 1] + row_sq;
+                }
+            }
+        }
+        let r = ((w.min(h) as f32 * t.window) as usize).max(3);
+        let off = t.offset as i64;
+        let min_var = (t.min_std as i64) * (t.min_std as i64);
+        for y in 0..h {
+            let y0 = y.saturating_sub(r);
+            let y1 = (y + r + 1).min(h);
+            let src = &plane.data[y * w..y * w + w];
+            let dst = &mut out[y * w..y * w + w];
+            for x in 0..w {
+                let x0 = x.saturating_sub(r);
+                let x1 = (x + r + 1).min(w);
+                let cnt = ((x1 - x0) * (y1 - y0)) as i64;
+                let s = self.sum[y1 * iw + x1] as i64
+                    - self.sum[y0 * iw + x1] as i64
+                    - self.sum[y1 * iw + x0] as i64
+                    + self.sum[y0 * iw + x0] as i64;
+                if need_sq {
+                    let q = self.sq[y1 * iw + x1] as i64
+                        - self.sq[y0 * iw + x1] as i64
+                        - self.sq[y1 * iw + x0] as i64
+                        + self.sq[y0 * iw + x0] as i64;
+                    // cnt² · variance = cnt·Σv² − (Σv)²
+                    if cnt * q - s * s < min_var * cnt * cnt {
+                        continue;
+                    }
+                }
+                let p = src[x] as i64 * cnt;
+                let m = off * cnt;
+                if p + m < s {
+                    dst[x] = DARK;
+                } else if p > s + m {
+                    dst[x] = LIGHT;
+                }
+            }
+        }
+        open_classes(out, w, h, &mut self.core);
+    }
+}
+
+/// Parameters of the block min/max ("midrange") threshold.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Midrange {
+    /// Block side in plane pixels.
+    pub block: usize,
+    /// Neighbourhood radius in blocks (the window is `(2·reach+1)` blocks wide).
+    pub reach: usize,
+    /// Minimum max−min range in the neighbourhood; flatter areas stay unclassified.
+    pub min_range: u8,
+}
+
+impl Binarizer {
+    /// Classify every pixel against the midpoint of the darkest and lightest values in its
+    /// neighbourhood of blocks. Unlike a mean threshold this is not biased when one class
+    /// dominates the window (a code on a wide white screen), so thin light gaps survive blur.
+    pub fn classify_midrange(&mut self, plane: &Plane, t: Midrange, out: &mut Vec<u8>) {
+        let (w, h) = (plane.w, plane.h);
+        out.clear();
+        out.resize(w * h, 0);
+        let b = t.block.max(2);
+        if w < b || h < b {
+            return;
+        }
+        let bw = w.div_ceil(b);
+        let bh = h.div_ceil(b);
+        let mut bmin = vec![255u8; bw * bh];
+        let mut bmax = vec![0u8; bw * bh];
+        for y in 0..h {
+            let row = &plane.data[y * w..y * w + w];
+            let by = y / b;
+            for (bx, chunk) in row.chunks(b).enumerate() {
+                let (mut mn, mut mx) = (255u8, 0u8);
+                for &v in chunk {
+                    mn = mn.min(v);
+                    mx = mx.max(v);
+                }
+                let i = by * bw + bx;
+                bmin[i] = bmin[i].min(mn);
+                bmax[i] = bmax[i].max(mx);
+            }
+        }
+        // Separable min/max over the neighbourhood of blocks.
+        let r = t.reach;
+        let mut tmin = vec![0u8; bw * bh];
+        let mut tmax = vec![0u8; bw * bh];
+        for by in 0..bh {
+            for bx in 0..bw {
+                let (x0, x1) = (bx.saturating_sub(r), (bx + r + 1).min(bw));
+                let row = by * bw;
+                tmin[row + bx] = bmin[row + x0..row + x1].iter().copied().min().unwrap_or(0);
+                tmax[row + bx] = bmax[row + x0..row + x1].iter().copied().max().unwrap_or(0);
+            }
+        }
+        self.thr.clear();
+        self.thr.resize(bw * bh, 0);
+        self.valid.clear();
+        self.valid.resize(bw * bh, false);
+        for by in 0..bh {
+            let (y0, y1) = (by.saturating_sub(r), (by + r + 1).min(bh));
+            for bx in 0..bw {
+                let mut mn = 255u8;
+                let mut mx = 0u8;
+                for yy in y0..y1 {
+                    mn = mn.min(tmin[yy * bw + bx]);
+                    mx = mx.max(tmax[yy * bw + bx]);
+                }
+                let i = by * bw + bx;
+                self.thr[i] = (mn as u16 + mx as u16).div_ceil(2) as u8;
+                self.valid[i] = mx.saturating_sub(mn) >= t.min_range;
+            }
+        }
+        for y in 0..h {
+            let src = &plane.data[y * w..y * w + w];
+            let dst = &mut out[y * w..y * w + w];
+            let brow = (y / b) * bw;
+            for x in 0..w {
+                let i = brow + x / b;
+                if !self.valid[i] {
+                    continue;
+                }
+                let v = src[x];
+                let th = self.thr[i];
+                if v < th {
+                    dst[x] = DARK;
+                } else if v > th {
+                    dst[x] = LIGHT;
+                }
+            }
+        }
+        open_classes(out, w, h, &mut self.core);
+    }
+}
+
+/// Morphological opening (2×2 square) of both classes: a pixel keeps its class only if it
+/// lies in a 2×2 square of that class. Real modules are at least 2 px; what goes are specks
+/// and one-pixel-thin rings, which otherwise become degenerate finder candidates (and those
+/// can send rqrr's alignment search into a very long spiral).
+pub(crate) fn open_classes(classes: &mut [u8], w: usize, h: usize, core: &mut Vec<u8>) {
+    if w < 2 || h < 2 {
+        return;
+    }
+    core.clear();
+    core.resize(w * h, 0);
+    for y in 0..h - 1 {
+        for x in 0..w - 1 {
+            let i = y * w + x;
+            let c = classes[i];
+            if c != 0 && classes[i + 1] == c && classes[i + w] == c && classes[i + w + 1] == c {
+                core[i] = c;
+            }
+        }
+    }
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let c = classes[i];
+            if c == 0 {
+                continue;
+            }
+            let keep = core[i] == c
+                || (x > 0 && core[i - 1] == c)
+                || (y > 0 && core[i - w] == c)
+                || (x > 0 && y > 0 && core[i - w - 1] == c);
+            if !keep {
+                classes[i] = 0;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plane(w: usize, h: usize, f: impl Fn(usize, usize) -> u8) -> Plane {
+        let mut data = Vec::new();
+        for y in 0..h {
+            for x in 0..w {
+                data.push(f(x, y));
+            }
+        }
+        Plane {
+            w,
+            h,
+            data,
+            ox: 0.0,
+            oy: 0.0,
+            scale: 1.0,
+        }
+    }
+
+    #[test]
+    fn classifies_dark_and_light_against_local_mean() {
+        // Left half dark, right half light, under a strong illumination ramp.
+        let p = plane(64, 32, |x, y| {
+            let base = if (x / 4) % 2 == 0 { 40 } else { 90 };
+            (base + y * 4) as u8
+        });
+        let mut b = Binarizer::default();
+        let mut out = Vec::new();
+        b.classify(
+            &p,
+            Threshold {
+                window: 0.25,
+                offset: 3,
+                min_std: 0,
+            },
+            &mut out,
+        );
+        assert_eq!(out[10 * 64 + 1], DARK);
+        assert_eq!(out[10 * 64 + 5], LIGHT);
+        assert_eq!(out[30 * 64 + 1], DARK);
+        assert_eq!(out[30 * 64 + 5], LIGHT);
+    }
+
+    #[test]
+    fn flat_area_is_unclassified_with_contrast_gate() {
+        let p = plane(40, 40, |x, y| (120 + ((x * 7 + y * 3) % 5)) as u8);
+        let mut b = Binarizer::default();
+        let mut out = Vec::new();
+        b.classify(
+            &p,
+            Threshold {
+                window: 0.2,
+                offset: 0,
+                min_std: 8,
+            },
+            &mut out,
+        );
+        assert!(out.iter().all(|&c| c == 0));
+    }
+
+    #[test]
+    fn opening_removes_specks_and_thin_lines_but_keeps_modules() {
+        let (w, h) = (12, 8);
+        let mut c = vec![LIGHT; w * h];
+        c[w + 1] = DARK; // speck
+        for y in 0..h {
+            c[y * w + 4] = DARK; // 1-px line
+        }
+        for y in 3..5 {
+            for x in 8..10 {
+                c[y * w + x] = DARK; // 2×2 module
+            }
+        }
+        let mut core = Vec::new();
+        open_classes(&mut c, w, h, &mut core);
+        assert_eq!(c[w + 1], 0);
+        assert!((0..h).all(|y| c[y * w + 4] == 0));
+        assert!((3..5).all(|y| (8..10).all(|x| c[y * w + x] == DARK)));
+        assert_eq!(c[7 * w + 11], LIGHT);
+    }
+
+    #[test]
+    fn rescaling_maps_back_to_source() {
+        let p = plane(8, 6, |x, _| (x * 30) as u8);
+        let d = p.downscale2();
+        assert_eq!((d.w, d.h), (4, 3));
+        assert_eq!(d.data[1], 75);
+        assert_eq!(d.to_source(1.0, 1.0), (2.0, 2.0));
+        let u = d.upscale2();
+        assert_eq!((u.w, u.h), (8, 6));
+        assert_eq!(u.to_source(2.0, 2.0), (2.0, 2.0));
+        let c = Plane::crop(&p.data, 8, 2, 1, 3, 2);
+        assert_eq!(c.data, vec![60, 90, 120, 60, 90, 120]);
+        assert_eq!(c.to_source(1.0, 0.0), (3.0, 1.0));
+    }
+}

@@ -1,0 +1,428 @@
+//! Robust QR decoding of webcam frames on top of `rqrr`.
+//!
+//! `rqrr` finds finder patterns on a black/white bitmap and error-corrects what it samples.
+//! Its own binarisation is a running row average, which fails on inverted codes, glare, low
+//! contrast and small modules. This decoder feeds it bitmaps from a local-mean (integral
+//! image) threshold instead, in both polarities, at several scales, first around the region
+//! of the previous hit, and stops at the first pass that reads a code or when the time
+//! budget is spent.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::{Duration, Instant};
+
+use image::{GrayImage, RgbImage};
+use rqrr::{BitGrid, PreparedImage};
+
+use super::binarize::{Binarizer, DARK, LIGHT, Midrange, Plane, Threshold};
+use super::roi;
+
+/// Decoder tuning.
+#[derive(Clone, Debug)]
+pub struct DecodeOptions {
+    /// Stop starting new passes once this much time has been spent on a frame.
+    pub budget: Duration,
+    /// Also look for light-on-dark (inverted) codes.
+    pub try_inverted: bool,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            budget: Duration::from_millis(60),
+            try_inverted: true,
+        }
+    }
+}
+
+/// A rectangle in frame pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+/// A region of interest remembered from an earlier hit, with the module size seen there.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RoiHint {
+    pub region: Region,
+    /// Approximate module size in frame pixels.
+    pub module_px: f32,
+}
+
+/// One decoded code.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Detection {
+    /// The decoded text (ECC-verified UTF-8).
+    pub payload: String,
+    /// Corners in frame pixels: top-left, top-right, bottom-right, bottom-left of the code.
+    pub corners: [(f32, f32); 4],
+    /// Number of modules per side.
+    pub modules: usize,
+    /// The code was light on dark.
+    pub inverted: bool,
+}
+
+impl Detection {
+    /// Bounding box of the corners, clipped to a `width`×`height` frame.
+    pub fn bounding_box(&self, width: u32, height: u32) -> Region {
+        let xs = self.corners.iter().map(|c| c.0);
+        let ys = self.corners.iter().map(|c| c.1);
+        let x0 = xs.clone().fold(f32::MAX, f32::min).max(0.0);
+        let x1 = xs.fold(f32::MIN, f32::max).min(width as f32);
+        let y0 = ys.clone().fold(f32::MAX, f32::min).max(0.0);
+        let y1 = ys.fold(f32::MIN, f32::max).min(height as f32);
+        Region {
+            x: x0 as u32,
+            y: y0 as u32,
+            w: (x1 - x0).max(0.0) as u32,
+            h: (y1 - y0).max(0.0) as u32,
+        }
+    }
+
+    /// Approximate module size in frame pixels.
+    pub fn module_px(&self) -> f32 {
+        let d = |a: (f32, f32), b: (f32, f32)| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+        let c = &self.corners;
+        let side = (d(c[0], c[1]) + d(c[1], c[2]) + d(c[2], c[3]) + d(c[3], c[0])) / 4.0;
+        side / self.modules.max(1) as f32
+    }
+
+    /// A region around this code, grown by half its size on each side, for the next frame.
+    pub fn roi_hint(&self, width: u32, height: u32) -> RoiHint {
+        let b = self.bounding_box(width, height);
+        let gx = b.w / 2 + 16;
+        let gy = b.h / 2 + 16;
+        let x = b.x.saturating_sub(gx);
+        let y = b.y.saturating_sub(gy);
+        let x1 = (b.x + b.w + gx).min(width);
+        let y1 = (b.y + b.h + gy).min(height);
+        RoiHint {
+            region: Region {
+                x,
+                y,
+                w: x1.saturating_sub(x),
+                h: y1.saturating_sub(y),
+            },
+            module_px: self.module_px(),
+        }
+    }
+}
+
+/// What a decode call did.
+#[derive(Clone, Debug, Default)]
+pub struct DecodeReport {
+    /// Distinct codes found (usually zero or one).
+    pub codes: Vec<Detection>,
+    /// Passes (binarise + detect) that ran.
+    pub passes: u32,
+    /// The time budget ended the search before every pass ran.
+    pub out_of_budget: bool,
+}
+
+/// Planes smaller than this (either side) are not worth a pass.
+const MIN_PLANE: usize = 48;
+
+const T_NARROW: Threshold = Threshold {
+    window: 0.04,
+    offset: 2,
+    min_std: 6,
+};
+
+const M_STD: Midrange = Midrange {
+    block: 8,
+    reach: 2,
+    min_range: 20,
+};
+const M_LOW: Midrange = Midrange {
+    block: 8,
+    reach: 2,
+    min_range: 12,
+};
+
+/// How a pass binarises.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Method {
+    Mean(Threshold),
+    Mid(Midrange),
+}
+
+/// A reusable decoder (keeps its scratch buffers and detection thread between frames).
+pub struct Decoder {
+    options: DecodeOptions,
+    binarizer: Binarizer,
+    classes: Vec<u8>,
+    runner: Option<Runner>,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::new(DecodeOptions::default())
+    }
+}
+
+impl Decoder {
+    /// A decoder with the given options.
+    pub fn new(options: DecodeOptions) -> Self {
+        Decoder {
+            options,
+            binarizer: Binarizer::default(),
+            classes: Vec::new(),
+            runner: Runner::spawn(),
+        }
+    }
+
+    /// Detect on the current classes in one polarity, on the helper thread when available.
+    /// `None` means detection is unavailable for now (a runaway search is still running).
+    fn detect(&mut self, w: usize, h: usize, black: u8, start: Instant) -> Option<Vec<Found>> {
+        let Some(runner) = self.runner.as_mut() else {
+            return Some(detect_and_decode(w, h, &self.classes, black));
+        };
+        if runner.stuck {
+            match runner.results.try_recv() {
+                Ok(_) => runner.stuck = false,
+                Err(_) => return None,
+            }
+        }
+        let classes = std::mem::take(&mut self.classes);
+        if runner
+            .jobs
+            .send(Job {
+                classes,
+                w,
+                h,
+                black,
+            })
+            .is_err()
+        {
+            self.runner = None;
+            return Some(Vec::new());
+        }
+        let wait = self.options.budget.saturating_sub(start.elapsed()) + HANG_GRACE;
+        match runner.results.recv_timeout(wait) {
+            Ok((classes, found)) => {
+                self.classes = classes;
+                Some(found)
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                tracing::warn!(
+                    "QR detection exceeded its time budget; skipping detection until it ends"
+                );
+                runner.stuck = true;
+                None
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                self.runner = None;
+                Some(Vec::new())
+            }
+        }
+    }
+
+    /// Decode a grey frame, looking first inside `hint` when given.
+    pub fn decode(&mut self, img: &GrayImage, hint: Option<RoiHint>) -> DecodeReport {
+        let start = Instant::now();
+        let mut report = DecodeReport::default();
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        if w < MIN_PLANE || h < MIN_PLANE {
+            return report;
+        }
+        let raw = img.as_raw();
+
+        if let Some(hint) = hint {
+            let r = hint.region;
+            let x = (r.x as usize).min(w);
+            let y = (r.y as usize).min(h);
+            let rw = (r.w as usize).min(w - x);
+            let rh = (r.h as usize).min(h - y);
+            if rw >= MIN_PLANE && rh >= MIN_PLANE {
+                let crop = Plane::crop(raw, w, x, y, rw, rh);
+                let work = if hint.module_px >= 5.0 {
+                    crop.downscale2()
+                } else if hint.module_px < 2.6 {
+                    crop.upscale2()
+                } else {
+                    crop
+                };
+                if self.pass(&work, Method::Mid(M_LOW), start, &mut report) {
+                    return report;
+                }
+            }
+        }
+
+        let full = Plane::crop(raw, w, 0, 0, w, h);
+        // 1. Half resolution: fast, and enough for modules of about 4 px and more.
+        if w >= 2 * MIN_PLANE && h >= 2 * MIN_PLANE {
+            let half = full.downscale2();
+            if self.pass(&half, Method::Mid(M_STD), start, &mut report) {
+                return report;
+            }
+        }
+        // 2. Native resolution.
+        if self.pass(&full, Method::Mid(M_LOW), start, &mut report) {
+            return report;
+        }
+        // 3. Magnified textured regions (small modules).
+        let regions = roi::textured_regions(&self.classes, full.w, full.h, 12, 420, 2);
+        for r in regions {
+            let crop = Plane::crop(raw, w, r.x, r.y, r.w, r.h).upscale2();
+            if self.pass(&crop, Method::Mid(M_LOW), start, &mut report) {
+                return report;
+            }
+        }
+        // 4. A different binarisation (local mean) at native resolution.
+        self.pass(&full, Method::Mean(T_NARROW), start, &mut report);
+        report
+    }
+
+    /// Binarise `work` and look for codes in both polarities. Returns true when done
+    /// (a code was found or the budget is spent).
+    fn pass(
+        &mut self,
+        work: &Plane,
+        method: Method,
+        start: Instant,
+        report: &mut DecodeReport,
+    ) -> bool {
+        if start.elapsed() >= self.options.budget {
+            report.out_of_budget = true;
+            return true;
+        }
+        if work.w < MIN_PLANE || work.h < MIN_PLANE {
+            return false;
+        }
+        match method {
+            Method::Mean(t) => self.binarizer.classify(work, t, &mut self.classes),
+            Method::Mid(t) => self.binarizer.classify_midrange(work, t, &mut self.classes),
+        }
+        let polarities: &[bool] = if self.options.try_inverted {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        for &inverted in polarities {
+            if start.elapsed() >= self.options.budget {
+                report.out_of_budget = true;
+                return true;
+            }
+            report.passes += 1;
+            let black = if inverted { LIGHT } else { DARK };
+            let Some(found) = self.detect(work.w, work.h, black, start) else {
+                report.out_of_budget = true;
+                return true;
+            };
+            for (payload, corners, modules) in found {
+                if !plausible(&payload) || report.codes.iter().any(|c| c.payload == payload) {
+                    continue;
+                }
+                report.codes.push(Detection {
+                    payload,
+                    corners: corners.map(|(x, y)| work.to_source(x, y)),
+                    modules,
+                    inverted,
+                });
+            }
+            if !report.codes.is_empty() {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// A code found by rqrr, in plane coordinates.
+type Found = (String, [(f32, f32); 4], usize);
+
+/// Run rqrr on one polarity of a classified plane. rqrr can panic on degenerate finder
+/// geometry (arithmetic overflow in debug builds); such a panic is contained and counts as
+/// "nothing found".
+fn detect_and_decode(w: usize, h: usize, classes: &[u8], black: u8) -> Vec<Found> {
+    let run = || {
+        let mut prepared =
+            PreparedImage::prepare_from_bitmap(w, h, |x, y| classes[y * w + x] == black);
+        let mut out = Vec::new();
+        for grid in prepared.detect_grids() {
+            if let Ok((_meta, payload)) = grid.decode() {
+                let corners = grid.bounds.map(|p| (p.x as f32, p.y as f32));
+                out.push((payload, corners, grid.grid.size()));
+            }
+        }
+        out
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_default()
+}
+
+struct Job {
+    classes: Vec<u8>,
+    w: usize,
+    h: usize,
+    black: u8,
+}
+
+/// rqrr 0.11 can loop for a very long time on degenerate finder candidates (its alignment
+/// pattern search spirals out over an unbounded area). Detection therefore runs on a helper
+/// thread: the decoder waits at most the remaining budget plus [`HANG_GRACE`], and while a
+/// runaway search is still busy it skips detection instead of piling up more work.
+struct Runner {
+    jobs: Sender<Job>,
+    results: Receiver<(Vec<u8>, Vec<Found>)>,
+    stuck: bool,
+}
+
+/// Extra wait beyond the budget before a detection is considered a runaway.
+const HANG_GRACE: Duration = Duration::from_millis(250);
+
+impl Runner {
+    fn spawn() -> Option<Runner> {
+        let (jobs, job_rx) = channel::<Job>();
+        let (res_tx, results) = channel();
+        std::thread::Builder::new()
+            .name("qr-detect".into())
+            .spawn(move || {
+                while let Ok(job) = job_rx.recv() {
+                    let found = detect_and_decode(job.w, job.h, &job.classes, job.black);
+                    if res_tx.send((job.classes, found)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Runner {
+            jobs,
+            results,
+            stuck: false,
+        })
+    }
+}
+
+/// Sanity check on top/// Sanity check on top of rqrr's error correction: non-empty, no control characters other
+/// than common whitespace (a mis-corrected block tends to produce them).
+fn plausible(payload: &str) -> bool {
+    !payload.is_empty()
+        && payload
+            .chars()
+            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// Fast integer luma (BT.601) of an RGB frame.
+pub fn gray_from_rgb(img: &RgbImage) -> GrayImage {
+    let (w, h) = img.dimensions();
+    let data: Vec<u8> = img
+        .as_raw()
+        .chunks_exact(3)
+        .map(|p| ((p[0] as u32 * 77 + p[1] as u32 * 150 + p[2] as u32 * 29 + 128) >> 8) as u8)
+        .collect();
+    GrayImage::from_raw(w, h, data).unwrap_or_else(|| GrayImage::new(w, h))
+}
+
+/// Decode every code in a grey image with default options.
+pub fn decode_gray(img: &GrayImage) -> Vec<Detection> {
+    Decoder::new(DecodeOptions::default())
+        .decode(img, None)
+        .codes
+}
+
+/// Decode every code in an RGB image with default options.
+pub fn decode_rgb(img: &RgbImage) -> Vec<Detection> {
+    decode_gray(&gray_from_rgb(img))
+}

@@ -1,0 +1,20 @@
+//! Collection-code (采集码) reading: QR decoding of camera frames, a live scanner worker,
+//! keyboard-wedge scanner detection and payload validation. The payload is opaque.
+
+mod binarize;
+pub mod cli;
+pub mod decode;
+pub mod payload;
+mod roi;
+pub mod scanner;
+pub mod wedge;
+
+pub use decode::{
+    DecodeOptions, DecodeReport, Decoder, Detection, Region, RoiHint, decode_gray, decode_rgb,
+    gray_from_rgb,
+};
+pub use payload::{
+    CodeSettings, PayloadPolicy, Rejection, SettingsError, Text, log_digest, short_form,
+};
+pub use scanner::{CodeEvent, ScanSource, Scanner, ScannerConfig, ScannerStats};
+pub use wedge::{Key, WedgeConfig, WedgeDetector, WedgeOutput};
