@@ -377,11 +377,23 @@ fn failing_photo_is_refused_unless_sent_to_review_with_a_reason() {
 #[test]
 fn supervisor_pin_is_stored_hashed_and_checked() {
     let st = Station::new();
-    let out = st.cmd(&["pin"]).env("CAPTURE_STATION_PIN", "12ab").output().unwrap();
+    let out = st
+        .cmd(&["pin"])
+        .env("CAPTURE_STATION_PIN", "12ab")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "letters are refused");
     assert!(String::from_utf8_lossy(&out.stderr).contains("4 to 12 digits"));
-    let out = st.cmd(&["pin"]).env("CAPTURE_STATION_PIN", "908172").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = st
+        .cmd(&["pin"])
+        .env("CAPTURE_STATION_PIN", "908172")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!contains(&std::fs::read(st.db()).unwrap(), b"908172"));
     let store = capture_station::store::Store::open(&st.db(), PASS).unwrap();
     assert!(store.check_supervisor_pin("908172").unwrap());

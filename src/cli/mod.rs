@@ -50,6 +50,8 @@ pub enum Command {
     /// Import class lists, show the shooting order and progress, export follow-up lists.
     #[command(subcommand)]
     Roster(crate::roster::cli::RosterCommand),
+    /// Read collection codes from images (JSON lines with --json), to debug a code that "can't be read".
+    Decode(crate::code::cli::DecodeArgs),
     /// Check photos against the standard (one JSON line per image with --json).
     Check(crate::compliance::cli::Args),
     /// List cameras and their formats.
@@ -108,6 +110,10 @@ pub fn run(ctx: &Context, command: &Command) -> Result<(), Failure> {
                 _ => Err(Failure::Problems(String::new())),
             }
         }
+        Command::Decode(args) => match crate::code::cli::run(args) {
+            code if code == ExitCode::SUCCESS => Ok(()),
+            _ => Err(Failure::Problems(String::new())),
+        },
         Command::Cameras(args) => Ok(crate::camera::cli::run_cameras(args)?),
         Command::Snapshot(args) => Ok(crate::camera::cli::run_snapshot_with(
             args,

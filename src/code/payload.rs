@@ -4,7 +4,7 @@
 
 use hmac::{Hmac, Mac};
 use regex::Regex;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// A user-facing message in Simplified Chinese and English.
@@ -24,7 +24,7 @@ impl Text {
 }
 
 /// The `[code]` section of the configuration file.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CodeSettings {
     /// Longest accepted payload, in characters.

@@ -21,6 +21,8 @@ pub struct Config {
     pub spec: crate::compliance::PhotoSpec,
     /// `[roster]`: class-list import.
     pub roster: crate::roster::RosterSettings,
+    /// `[code]`: collection-code scanning and payload validation.
+    pub code: crate::code::CodeSettings,
     /// `[security]`: key-derivation cost.
     pub security: SecuritySettings,
     /// `[export]`: decrypted export naming.
@@ -235,6 +237,14 @@ impl Config {
         }
         if let Err(e) = self.spec.validate() {
             return Err((format!("spec.{}", e.field), e.problem));
+        }
+        if let Err(e) = crate::code::PayloadPolicy::from_settings(&self.code) {
+            let key = match e {
+                crate::code::SettingsError::BadPattern(_) => "code.pattern",
+                crate::code::SettingsError::BadMaxLen(_) => "code.max_len",
+                crate::code::SettingsError::BadScanRate(_) => "code.scan_hz",
+            };
+            return Err((key.into(), e.to_string()));
         }
         if !matches!(self.upload.target.as_str(), "folder" | "s3") {
             return bad("upload.target", "must be \"folder\" or \"s3\"");

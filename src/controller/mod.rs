@@ -17,7 +17,7 @@ use crate::crypto::KdfParams;
 use crate::roster::RosterSettings;
 use crate::store::NameTemplate;
 
-pub use live::{LiveCamera, start_camera};
+pub use live::{LiveCamera, start_camera, start_scanner};
 pub use requests::{Event, Request, ReviewItem, ShotReady, StationInfo};
 
 /// Called from worker threads after they send an event (e.g. to request a repaint).

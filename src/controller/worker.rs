@@ -77,11 +77,19 @@ impl Worker {
             return;
         }
         let result = match req {
-            Request::CreateStation { id, name, passphrase, pin, demo_roster } => {
-                self.create(&id, &name, &passphrase, &pin).and_then(|()| {
-                    if demo_roster { self.import_demo_roster() } else { Ok(()) }
-                })
-            }
+            Request::CreateStation {
+                id,
+                name,
+                passphrase,
+                pin,
+                demo_roster,
+            } => self.create(&id, &name, &passphrase, &pin).and_then(|()| {
+                if demo_roster {
+                    self.import_demo_roster()
+                } else {
+                    Ok(())
+                }
+            }),
             Request::Unlock { passphrase } => self.unlock(&passphrase),
             other => match self.store.as_mut() {
                 None => Err(StoreError::Invalid("the station is locked".into())),
@@ -101,10 +109,22 @@ impl Worker {
 
     /// Writes the bundled demo roster next to the database and imports it like any other file.
     fn import_demo_roster(&mut self) -> Result<(), StoreError> {
-        let dir = self.config.db_path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        let dir = self
+            .config
+            .db_path
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
         let path = dir.join("demo-roster.csv");
-        std::fs::write(&path, DEMO_ROSTER).map_err(|source| StoreError::Io { path: path.clone(), source })?;
-        self.serve(Request::ImportRoster { path, dry_run: false, encoding: crate::roster::CsvEncoding::Auto })
+        std::fs::write(&path, DEMO_ROSTER).map_err(|source| StoreError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        self.serve(Request::ImportRoster {
+            path,
+            dry_run: false,
+            encoding: crate::roster::CsvEncoding::Auto,
+        })
     }
 
     fn unlock(&mut self, pass: &str) -> Result<(), StoreError> {

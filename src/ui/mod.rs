@@ -10,6 +10,7 @@ mod settings_view;
 mod state;
 mod station_view;
 mod unlock_view;
+mod wedge_input;
 
 use eframe::egui;
 

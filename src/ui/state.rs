@@ -9,9 +9,11 @@ use eframe::egui::{self, Color32, RichText, TextureHandle};
 use zeroize::Zeroize;
 
 use crate::cli::Context;
+use crate::code::{CodeEvent, Scanner, WedgeDetector};
 use crate::compliance::LiveAnalysis;
 use crate::controller::{
-    Controller, ControllerConfig, Event, LiveCamera, Request, ReviewItem, StationInfo, start_camera,
+    Controller, ControllerConfig, Event, LiveCamera, Request, ReviewItem, StationInfo,
+    start_camera, start_scanner,
 };
 use crate::i18n::{Lang, Text};
 use crate::pipeline::{AnalysisResult, PendingShot};
@@ -83,6 +85,10 @@ pub struct StationApp {
     pub(super) ctl: Controller,
     pub(super) camera: Option<LiveCamera>,
     pub(super) camera_error: Option<Text>,
+    pub(super) scanner: Option<Arc<Scanner>>,
+    pub(super) code_events: Option<std::sync::mpsc::Receiver<CodeEvent>>,
+    pub(super) wedge: WedgeDetector,
+    pub(super) scan_cue: Option<Instant>,
     pub(super) station: Option<StationInfo>,
     pub(super) tab: Tab,
     pub(super) queue: Vec<QueueEntry>,
@@ -131,11 +137,19 @@ impl StationApp {
             },
             notify.clone(),
         );
-        let (camera, camera_error) =
-            match start_camera(&config.config.camera, &config.config.spec, notify) {
-                Ok(c) => (Some(c), None),
-                Err(e) => (None, Some(e)),
-            };
+        let (scanner, code_events, scanner_error) = match start_scanner(&config.config.code) {
+            Ok((s, rx)) => (Some(s), Some(rx), None),
+            Err(e) => (None, None, Some(e)),
+        };
+        let (camera, camera_error) = match start_camera(
+            &config.config.camera,
+            &config.config.spec,
+            scanner.clone(),
+            notify,
+        ) {
+            Ok(c) => (Some(c), None),
+            Err(e) => (None, Some(e)),
+        };
         let demo_camera = camera.as_ref().is_some_and(|c| c.demo.is_some());
         StationApp {
             lang: Lang::from_config(&config.config.ui.language),
@@ -145,7 +159,11 @@ impl StationApp {
             egui_ctx,
             ctl,
             camera,
-            camera_error,
+            camera_error: camera_error.or(scanner_error),
+            scanner,
+            code_events,
+            wedge: WedgeDetector::default(),
+            scan_cue: None,
             station: None,
             tab: Tab::Station,
             queue: Vec::new(),
@@ -194,6 +212,11 @@ impl StationApp {
         self.camera.as_ref().and_then(|c| c.demo.clone())
     }
 
+    /// The error currently shown to the operator, if any (in the UI language).
+    pub fn error_text(&self) -> Option<String> {
+        self.error.as_ref().map(|e| e.get(self.lang).to_string())
+    }
+
     /// The selected student's number.
     pub fn current_student(&self) -> Option<&str> {
         self.current.as_deref()
@@ -236,8 +259,32 @@ impl StationApp {
         self.current = Some(student_no);
     }
 
+    /// Handles the scanner's results: a valid code is looked up (and then bound), a non-code is refused
+    /// with its reason.
+    fn poll_codes(&mut self) {
+        let Some(rx) = &self.code_events else { return };
+        let events: Vec<CodeEvent> = rx.try_iter().collect();
+        for e in events {
+            match e {
+                CodeEvent::Scanned {
+                    payload,
+                    digest_hint,
+                    ..
+                } => {
+                    tracing::info!(code = %digest_hint, "collection code scanned");
+                    self.scan_cue = Some(Instant::now());
+                    self.send(Request::ResolveCode { payload });
+                }
+                CodeEvent::Rejected { reason, .. } => {
+                    self.error = Some(Text::new(reason.zh, reason.en));
+                }
+            }
+        }
+    }
+
     /// Handles every event the controller sent since the last frame.
     fn poll(&mut self) {
+        self.poll_codes();
         for event in self.ctl.drain() {
             match event {
                 Event::Unlocked(info) => {
@@ -466,6 +513,9 @@ impl StationApp {
     /// Draws one frame of the whole app.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let started = Instant::now();
+        if self.station.is_some() {
+            self.wedge_pass(ui);
+        }
         self.poll();
         self.advance_shot();
         if self.station.is_none() {
@@ -477,7 +527,7 @@ impl StationApp {
             egui::Panel::bottom("error").show(ui, |ui| {
                 ui.horizontal(|ui| {
                     ui.label(
-                        RichText::new(format!("⚠ {}", err.get(self.lang)))
+                        RichText::new(err.get(self.lang).to_string())
                             .color(Color32::from_rgb(220, 60, 50)),
                     );
                     if ui.button(self.t("知道了", "Dismiss")).clicked() {

@@ -7,7 +7,6 @@ use eframe::egui::{self, Color32, Key, RichText, Vec2};
 use super::overlay::{draw_guides, fit_image, traffic_lights};
 use super::state::{ShotPhase, StationApp, to_color_image};
 use crate::camera::DemoDefect;
-use crate::controller::Request;
 use crate::store::StudentStatus;
 
 impl StationApp {
@@ -255,7 +254,7 @@ impl StationApp {
                 .labelled_by(label.id);
             if ui.button(self.t("使用", "Use")).clicked() && !self.code_input.trim().is_empty() {
                 let payload = std::mem::take(&mut self.code_input).trim().to_string();
-                self.send(Request::ResolveCode { payload });
+                self.submit_code(payload, std::time::Instant::now());
             }
         });
     }

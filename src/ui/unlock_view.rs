@@ -95,7 +95,10 @@ impl StationApp {
                 ui.add(egui::TextEdit::singleline(&mut self.pin).password(true));
                 ui.end_row();
             });
-        let label = self.t("导入演示名单（36 名虚构学生）", "Import the demo roster (36 made-up students)");
+        let label = self.t(
+            "导入演示名单（36 名虚构学生）",
+            "Import the demo roster (36 made-up students)",
+        );
         ui.checkbox(&mut self.demo_roster, label);
         ui.add_space(6.0);
         ui.button(RichText::new(self.t("创建站点", "Create station")).size(18.0))
