@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use capture_station::compliance::cli::{Args, run_to};
 use capture_station::compliance::{
-    ComplianceError, LiveState, Outcome, PhotoSpec, analyze_live, crop_to_spec, evaluate_photo, final_check, ids,
+    ComplianceError, LiveState, Outcome, PhotoSpec, analyze_live, crop_to_spec, evaluate_photo,
+    final_check, ids,
 };
 use image::{DynamicImage, RgbImage, RgbaImage};
 use synth::{Defect, Subject, render};
@@ -18,12 +19,22 @@ fn final_check_on_a_good_frame_passes_and_encodes_in_window() {
     for seed in 0..4 {
         let frame = render(&Subject::good(300 + seed).in_frame(1280, 720));
         let shot = final_check(&frame, &spec).unwrap();
-        assert!(shot.verdict.pass, "seed {seed}: {:?}", shot.verdict.failed_ids());
+        assert!(
+            shot.verdict.pass,
+            "seed {seed}: {:?}",
+            shot.verdict.failed_ids()
+        );
         assert_eq!(shot.crop.dimensions(), (480, 640));
         let n = shot.jpeg.bytes.len();
-        assert!(n <= 40 * 1024 && shot.jpeg.quality >= 60, "{n} bytes q{}", shot.jpeg.quality);
+        assert!(
+            n <= 40 * 1024 && shot.jpeg.quality >= 60,
+            "{n} bytes q{}",
+            shot.jpeg.quality
+        );
         let g = shot.geometry;
-        assert!(g.crop_scale <= 1.0 && g.crop_box.x >= 0.0 && g.crop_box.x + g.crop_box.w <= 1.0 + 1e-9);
+        assert!(
+            g.crop_scale <= 1.0 && g.crop_box.x >= 0.0 && g.crop_box.x + g.crop_box.w <= 1.0 + 1e-9
+        );
         // The crop re-check sees the head where the spec wants it.
         let (v, m) = evaluate_photo(&shot.crop, &spec);
         assert!(v.pass, "{:?}", v.failed_ids());
@@ -37,7 +48,10 @@ fn final_check_flags_a_subject_too_far_away_as_resolution() {
     s.face_w *= 0.6;
     s.eye_y = 0.5 * 720.0;
     let shot = final_check(&render(&s), &PhotoSpec::default()).unwrap();
-    assert_eq!(shot.verdict.get(ids::RESOLUTION).unwrap().outcome, Outcome::Fail);
+    assert_eq!(
+        shot.verdict.get(ids::RESOLUTION).unwrap().outcome,
+        Outcome::Fail
+    );
     assert!(!shot.verdict.pass);
     // crop_to_spec refuses to enlarge silently.
     let err = crop_to_spec(&render(&s), &PhotoSpec::default(), &shot.geometry).unwrap_err();
@@ -50,7 +64,11 @@ fn subject_at_the_frame_edge_gets_a_direction_hint() {
     s.face_cx = 150.0;
     let mut state = LiveState::default();
     let live = analyze_live(&render(&s), &PhotoSpec::default(), &mut state);
-    let pos = live.checks.iter().find(|c| c.id == ids::HEAD_POSITION).unwrap();
+    let pos = live
+        .checks
+        .iter()
+        .find(|c| c.id == ids::HEAD_POSITION)
+        .unwrap();
     assert_eq!(pos.outcome, Outcome::Fail);
     assert!(pos.hint_en.contains("right"), "{}", pos.hint_en);
 }
@@ -61,17 +79,38 @@ fn live_analysis_reports_geometry_and_tracks() {
     let mut state = LiveState::new(None);
     let s = Subject::good(330).in_frame(1280, 720);
     let a = analyze_live(&render(&s), &spec, &mut state);
-    assert!(a.pass, "{:?}", a.checks.iter().filter(|c| c.outcome == Outcome::Fail).collect::<Vec<_>>());
+    assert!(
+        a.pass,
+        "{:?}",
+        a.checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Fail)
+            .collect::<Vec<_>>()
+    );
     let g = a.geometry.unwrap();
-    assert!((g.head_oval.cx - s.face_cx as f64 / 1280.0).abs() < 0.02, "{g:?}");
-    assert!((g.eye_left[1] - s.eye_y as f64 / 720.0).abs() < 0.02, "{g:?}");
+    assert!(
+        (g.head_oval.cx - s.face_cx as f64 / 1280.0).abs() < 0.02,
+        "{g:?}"
+    );
+    assert!(
+        (g.eye_left[1] - s.eye_y as f64 / 720.0).abs() < 0.02,
+        "{g:?}"
+    );
     let eye_mid = (g.eye_left[0] + g.eye_right[0]) / 2.0;
     assert!((g.crop_box.x + g.crop_box.w / 2.0 - eye_mid).abs() < 0.01);
     // A half-size proxy of a 1280×720 frame: same verdict, resolution judged on the full frame.
-    let proxy = image::imageops::resize(&render(&s), 640, 360, image::imageops::FilterType::Triangle);
+    let proxy =
+        image::imageops::resize(&render(&s), 640, 360, image::imageops::FilterType::Triangle);
     let mut st2 = LiveState::new(Some((1280, 720)));
     let b = analyze_live(&proxy, &spec, &mut st2);
-    assert_eq!(b.checks.iter().find(|c| c.id == ids::RESOLUTION).unwrap().outcome, Outcome::Pass);
+    assert_eq!(
+        b.checks
+            .iter()
+            .find(|c| c.id == ids::RESOLUTION)
+            .unwrap()
+            .outcome,
+        Outcome::Pass
+    );
     // Empty backdrop: no geometry, face_count fails.
     let empty = RgbImage::from_pixel(1280, 720, image::Rgb([100, 197, 255]));
     let c = analyze_live(&empty, &spec, &mut state);
@@ -81,13 +120,16 @@ fn live_analysis_reports_geometry_and_tracks() {
 
 fn png(img: &DynamicImage) -> Vec<u8> {
     let mut out = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
     out
 }
 
 fn jpeg(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92).encode_image(img).unwrap();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
+        .encode_image(img)
+        .unwrap();
     out
 }
 
@@ -96,7 +138,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         c ^= u32::from(b);
         for _ in 0..8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
         }
     }
     !c
@@ -152,7 +198,9 @@ fn cmyk_jpeg() -> Vec<u8> {
 /// Inserts an APP1 Exif segment with orientation 6 right after SOI.
 fn with_orientation_6(jpeg: &[u8]) -> Vec<u8> {
     let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08".to_vec();
-    tiff.extend([0x00, 0x01, 0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00]);
+    tiff.extend([
+        0x00, 0x01, 0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00,
+    ]);
     tiff.extend([0, 0, 0, 0]);
     let mut app1 = b"Exif\x00\x00".to_vec();
     app1.extend(tiff);
@@ -165,11 +213,23 @@ fn with_orientation_6(jpeg: &[u8]) -> Vec<u8> {
 }
 
 fn run_check(files: Vec<PathBuf>, crop_out: Option<PathBuf>) -> (u8, Vec<serde_json::Value>) {
-    let args = Args { images: files, json: true, crop_out };
+    let args = Args {
+        images: files,
+        json: true,
+        crop_out,
+    };
     let mut out = Vec::new();
     let code = run_to(&args, &PhotoSpec::default(), &mut out).unwrap();
-    let lines = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let code = if code == std::process::ExitCode::SUCCESS { 0 } else { 1 };
+    let lines = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let code = if code == std::process::ExitCode::SUCCESS {
+        0
+    } else {
+        1
+    };
     (code, lines)
 }
 
@@ -179,7 +239,11 @@ fn check_cli_on_awkward_files() {
     let p = |n: &str| dir.path().join(n);
     std::fs::write(p("notes.txt"), b"this is not an image").unwrap();
     std::fs::write(p("empty.jpg"), b"").unwrap();
-    std::fs::write(p("one.png"), png(&DynamicImage::ImageRgb8(RgbImage::new(1, 1)))).unwrap();
+    std::fs::write(
+        p("one.png"),
+        png(&DynamicImage::ImageRgb8(RgbImage::new(1, 1))),
+    )
+    .unwrap();
     std::fs::write(p("huge.png"), huge_png_header()).unwrap();
     std::fs::write(p("cmyk.jpg"), cmyk_jpeg()).unwrap();
     let good = render(&Subject::good(400));
@@ -193,23 +257,50 @@ fn check_cli_on_awkward_files() {
     std::fs::write(p("rotated.jpg"), with_orientation_6(&jpeg(&stored))).unwrap();
     std::fs::write(p("rotated_no_exif.jpg"), jpeg(&stored)).unwrap();
 
-    let names = ["notes.txt", "empty.jpg", "one.png", "huge.png", "cmyk.jpg", "alpha.png", "rotated.jpg", "missing.jpg"];
+    let names = [
+        "notes.txt",
+        "empty.jpg",
+        "one.png",
+        "huge.png",
+        "cmyk.jpg",
+        "alpha.png",
+        "rotated.jpg",
+        "missing.jpg",
+    ];
     let (code, lines) = run_check(names.iter().map(|n| p(n)).collect(), None);
     assert_eq!(code, 1);
     assert_eq!(lines.len(), names.len());
-    let by = |n: &str| lines.iter().find(|l| l["file"].as_str().unwrap().ends_with(n)).unwrap().clone();
+    let by = |n: &str| {
+        lines
+            .iter()
+            .find(|l| l["file"].as_str().unwrap().ends_with(n))
+            .unwrap()
+            .clone()
+    };
     for bad in ["notes.txt", "empty.jpg", "huge.png", "missing.jpg"] {
         let l = by(bad);
         assert_eq!(l["pass"], false);
-        assert!(l["error"].as_str().is_some_and(|e| !e.is_empty()), "{bad}: {l}");
+        assert!(
+            l["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{bad}: {l}"
+        );
     }
     assert!(by("huge.png")["error"].as_str().unwrap().contains("20000"));
     let one = by("one.png");
     assert!(one["error"].is_null() && one["pass"] == false);
-    assert!(one["failed_checks"].as_array().unwrap().iter().any(|v| v == "resolution"));
+    assert!(
+        one["failed_checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "resolution")
+    );
     // CMYK: decoded (converted) or a clear error, never a panic.
     let cmyk = by("cmyk.jpg");
-    assert!(cmyk["error"].is_string() || cmyk["checks"].as_array().is_some_and(|c| !c.is_empty()), "{cmyk}");
+    assert!(
+        cmyk["error"].is_string() || cmyk["checks"].as_array().is_some_and(|c| !c.is_empty()),
+        "{cmyk}"
+    );
     assert_eq!(by("alpha.png")["pass"], true, "{}", by("alpha.png"));
     let rot = by("rotated.jpg");
     assert_eq!(rot["pass"], true, "{rot}");
@@ -240,13 +331,25 @@ fn check_cli_all_pass_and_crop_out() {
     bad.save(&g).unwrap();
     let (code, lines) = run_check(vec![g], None);
     assert_eq!(code, 1);
-    assert!(lines[0]["failed_checks"].as_array().unwrap().iter().any(|v| v == "mouth_closed"));
+    assert!(
+        lines[0]["failed_checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "mouth_closed")
+    );
 }
 
 #[test]
 fn final_check_rejects_tiny_images_and_bad_specs() {
     let err = final_check(&RgbImage::new(1, 1), &PhotoSpec::default()).unwrap_err();
     assert!(matches!(err, ComplianceError::TooSmall { .. }));
-    let spec = PhotoSpec { min_kb: 90, ..PhotoSpec::default() };
-    assert!(matches!(final_check(&render(&Subject::good(1)), &spec), Err(ComplianceError::Spec(_))));
+    let spec = PhotoSpec {
+        min_kb: 90,
+        ..PhotoSpec::default()
+    };
+    assert!(matches!(
+        final_check(&render(&Subject::good(1)), &spec),
+        Err(ComplianceError::Spec(_))
+    ));
 }

@@ -12,7 +12,12 @@ fn outcome(s: &Subject, spec: &PhotoSpec, id: &str) -> (Outcome, f64) {
 }
 
 fn base(seed: u64) -> Subject {
-    Subject { roll_deg: 0.0, light_lr: 0.0, ev: 0.0, ..Subject::good(seed) }
+    Subject {
+        roll_deg: 0.0,
+        light_lr: 0.0,
+        ev: 0.0,
+        ..Subject::good(seed)
+    }
 }
 
 #[track_caller]
@@ -26,14 +31,38 @@ fn sides(id: &str, ok: Subject, bad: Subject) {
 
 #[test]
 fn head_roll_sides() {
-    sides(ids::HEAD_ROLL, Subject { roll_deg: 2.5, ..base(1) }, Subject { roll_deg: 9.0, ..base(1) });
-    sides(ids::HEAD_ROLL, Subject { roll_deg: -2.5, ..base(2) }, Subject { roll_deg: -9.0, ..base(2) });
+    sides(
+        ids::HEAD_ROLL,
+        Subject {
+            roll_deg: 2.5,
+            ..base(1)
+        },
+        Subject {
+            roll_deg: 9.0,
+            ..base(1)
+        },
+    );
+    sides(
+        ids::HEAD_ROLL,
+        Subject {
+            roll_deg: -2.5,
+            ..base(2)
+        },
+        Subject {
+            roll_deg: -9.0,
+            ..base(2)
+        },
+    );
 }
 
 #[test]
 fn head_size_sides() {
     let b = base(3);
-    let at = |fw: f32| Subject { face_w: fw, eye_y: synth::CROWN_TO_EYE * fw + 80.0, ..b };
+    let at = |fw: f32| Subject {
+        face_w: fw,
+        eye_y: synth::CROWN_TO_EYE * fw + 80.0,
+        ..b
+    };
     sides(ids::HEAD_SIZE, at(200.0), at(165.0));
     sides(ids::HEAD_SIZE, at(280.0), at(325.0));
 }
@@ -41,9 +70,32 @@ fn head_size_sides() {
 #[test]
 fn head_position_sides() {
     let b = base(4);
-    sides(ids::HEAD_POSITION, Subject { face_cx: 250.0, ..b }, Subject { face_cx: 290.0, ..b });
-    sides(ids::HEAD_POSITION, Subject { face_cx: 230.0, ..b }, Subject { face_cx: 190.0, ..b });
-    let crown_at = |m: f32| Subject { eye_y: synth::CROWN_TO_EYE * b.face_w + m, ..b };
+    sides(
+        ids::HEAD_POSITION,
+        Subject {
+            face_cx: 250.0,
+            ..b
+        },
+        Subject {
+            face_cx: 290.0,
+            ..b
+        },
+    );
+    sides(
+        ids::HEAD_POSITION,
+        Subject {
+            face_cx: 230.0,
+            ..b
+        },
+        Subject {
+            face_cx: 190.0,
+            ..b
+        },
+    );
+    let crown_at = |m: f32| Subject {
+        eye_y: synth::CROWN_TO_EYE * b.face_w + m,
+        ..b
+    };
     sides(ids::HEAD_POSITION, crown_at(60.0), crown_at(35.0));
     sides(ids::HEAD_POSITION, crown_at(100.0), crown_at(130.0));
     sides(ids::HEAD_POSITION, crown_at(70.0), crown_at(-10.0));
@@ -51,35 +103,100 @@ fn head_position_sides() {
 
 #[test]
 fn exposure_sides() {
-    sides(ids::EXPOSURE, Subject { ev: -0.3, ..base(5) }, Subject { ev: -1.0, ..base(5) });
-    sides(ids::EXPOSURE, Subject { ev: 0.3, ..base(6) }, Subject { ev: 1.2, ..base(6) });
+    sides(
+        ids::EXPOSURE,
+        Subject {
+            ev: -0.3,
+            ..base(5)
+        },
+        Subject {
+            ev: -1.0,
+            ..base(5)
+        },
+    );
+    sides(
+        ids::EXPOSURE,
+        Subject { ev: 0.3, ..base(6) },
+        Subject { ev: 1.2, ..base(6) },
+    );
 }
 
 #[test]
 fn lighting_sides() {
-    sides(ids::LIGHTING_EVENNESS, Subject { light_lr: 0.3, ..base(7) }, Subject { light_lr: 1.2, ..base(7) });
+    sides(
+        ids::LIGHTING_EVENNESS,
+        Subject {
+            light_lr: 0.3,
+            ..base(7)
+        },
+        Subject {
+            light_lr: 1.2,
+            ..base(7)
+        },
+    );
 }
 
 #[test]
 fn background_sides() {
     let b = base(8);
-    sides(ids::BACKGROUND_UNIFORMITY, Subject { backdrop: Backdrop::Gradient(0.85), ..b }, Subject {
-        backdrop: Backdrop::Gradient(0.5),
-        ..b
-    });
-    sides(ids::BACKGROUND_UNIFORMITY, b, Subject { backdrop: Backdrop::Shadow(0.5), ..b });
-    sides(ids::BACKGROUND_UNIFORMITY, b, Subject { backdrop: Backdrop::Object, ..b });
-    sides(ids::BACKGROUND_COLOUR, b, Subject { backdrop: Backdrop::Colour([170.0, 170.0, 172.0]), ..b });
-    sides(ids::BACKGROUND_COLOUR, b, Subject { backdrop: Backdrop::Colour([240.0, 240.0, 235.0]), ..b });
+    sides(
+        ids::BACKGROUND_UNIFORMITY,
+        Subject {
+            backdrop: Backdrop::Gradient(0.85),
+            ..b
+        },
+        Subject {
+            backdrop: Backdrop::Gradient(0.5),
+            ..b
+        },
+    );
+    sides(
+        ids::BACKGROUND_UNIFORMITY,
+        b,
+        Subject {
+            backdrop: Backdrop::Shadow(0.5),
+            ..b
+        },
+    );
+    sides(
+        ids::BACKGROUND_UNIFORMITY,
+        b,
+        Subject {
+            backdrop: Backdrop::Object,
+            ..b
+        },
+    );
+    sides(
+        ids::BACKGROUND_COLOUR,
+        b,
+        Subject {
+            backdrop: Backdrop::Colour([170.0, 170.0, 172.0]),
+            ..b
+        },
+    );
+    sides(
+        ids::BACKGROUND_COLOUR,
+        b,
+        Subject {
+            backdrop: Backdrop::Colour([240.0, 240.0, 235.0]),
+            ..b
+        },
+    );
 }
 
 #[test]
 fn deeper_blue_is_accepted_only_when_configured() {
-    let s = Subject { backdrop: Backdrop::Uniform([67.0, 142.0, 219.0]), ..base(9) };
+    let s = Subject {
+        backdrop: Backdrop::Uniform([67.0, 142.0, 219.0]),
+        ..base(9)
+    };
     let (o, _) = outcome(&s, &PhotoSpec::default(), ids::BACKGROUND_COLOUR);
     assert_eq!(o, Outcome::Fail);
     let spec = PhotoSpec {
-        background: BackgroundSpec { reference_rgb: [67, 142, 219], ..BackgroundSpec::light_or_deeper_blue() },
+        background: BackgroundSpec {
+            reference_rgb: [67, 142, 219],
+            ..BackgroundSpec::light_or_deeper_blue()
+        },
         ..PhotoSpec::default()
     };
     let (v, _) = evaluate_photo(&render(&s), &spec);
@@ -89,27 +206,100 @@ fn deeper_blue_is_accepted_only_when_configured() {
 #[test]
 fn sharpness_sides() {
     let b = base(10);
-    sides(ids::SHARPNESS, Subject { blur: Blur::Gaussian(0.8), ..b }, Subject { blur: Blur::Gaussian(3.0), ..b });
-    sides(ids::SHARPNESS, Subject { blur: Blur::Motion(2), ..b }, Subject { blur: Blur::Motion(10), ..b });
+    sides(
+        ids::SHARPNESS,
+        Subject {
+            blur: Blur::Gaussian(0.8),
+            ..b
+        },
+        Subject {
+            blur: Blur::Gaussian(3.0),
+            ..b
+        },
+    );
+    sides(
+        ids::SHARPNESS,
+        Subject {
+            blur: Blur::Motion(2),
+            ..b
+        },
+        Subject {
+            blur: Blur::Motion(10),
+            ..b
+        },
+    );
 }
 
 #[test]
 fn eyes_and_mouth_sides() {
     let b = base(11);
-    sides(ids::EYES_OPEN, Subject { eye_open: 0.9, ..b }, Subject { eye_open: 0.1, ..b });
-    sides(ids::MOUTH_CLOSED, b, Subject { mouth_open: 0.8, ..b });
+    sides(
+        ids::EYES_OPEN,
+        Subject { eye_open: 0.9, ..b },
+        Subject { eye_open: 0.1, ..b },
+    );
+    sides(
+        ids::MOUTH_CLOSED,
+        b,
+        Subject {
+            mouth_open: 0.8,
+            ..b
+        },
+    );
 }
 
 #[test]
 fn glasses_and_occlusion_sides() {
     let b = base(12);
-    sides(ids::GLASSES, b, Subject { glasses: Glasses::Frames, ..b });
-    sides(ids::GLASSES, b, Subject { glasses: Glasses::Tinted, ..b });
-    sides(ids::FACE_OCCLUSION, b, Subject { occlusion: Occlusion::Mask, ..b });
-    sides(ids::FACE_OCCLUSION, b, Subject { occlusion: Occlusion::HairOverEyes, ..b });
-    let national = PhotoSpec { glasses: capture_station::compliance::GlassesRule::National, ..PhotoSpec::default() };
-    let (o, _) = outcome(&Subject { glasses: Glasses::Frames, ..b }, &national, ids::GLASSES);
-    assert_eq!(o, Outcome::Warn, "national rule allows clear glasses but asks the operator to look");
+    sides(
+        ids::GLASSES,
+        b,
+        Subject {
+            glasses: Glasses::Frames,
+            ..b
+        },
+    );
+    sides(
+        ids::GLASSES,
+        b,
+        Subject {
+            glasses: Glasses::Tinted,
+            ..b
+        },
+    );
+    sides(
+        ids::FACE_OCCLUSION,
+        b,
+        Subject {
+            occlusion: Occlusion::Mask,
+            ..b
+        },
+    );
+    sides(
+        ids::FACE_OCCLUSION,
+        b,
+        Subject {
+            occlusion: Occlusion::HairOverEyes,
+            ..b
+        },
+    );
+    let national = PhotoSpec {
+        glasses: capture_station::compliance::GlassesRule::National,
+        ..PhotoSpec::default()
+    };
+    let (o, _) = outcome(
+        &Subject {
+            glasses: Glasses::Frames,
+            ..b
+        },
+        &national,
+        ids::GLASSES,
+    );
+    assert_eq!(
+        o,
+        Outcome::Warn,
+        "national rule allows clear glasses but asks the operator to look"
+    );
 }
 
 #[test]

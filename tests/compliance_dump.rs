@@ -5,13 +5,20 @@ mod synth;
 #[test]
 #[ignore]
 fn dump_samples() {
-    let mut imgs: Vec<image::RgbImage> = (0..4).map(|i| synth::render(&synth::Subject::good(i))).collect();
+    let mut imgs: Vec<image::RgbImage> = (0..4)
+        .map(|i| synth::render(&synth::Subject::good(i)))
+        .collect();
     imgs.extend(synth::Defect::ALL.iter().map(|d| d.render(1)));
     let (tw, th) = (240u32, 320u32);
     let mut sheet = image::RgbImage::new(tw * 7, th * imgs.len().div_ceil(7) as u32);
     for (i, im) in imgs.iter().enumerate() {
         let small = image::imageops::resize(im, tw, th, image::imageops::FilterType::Triangle);
-        image::imageops::replace(&mut sheet, &small, (i as i64 % 7) * tw as i64, (i as i64 / 7) * th as i64);
+        image::imageops::replace(
+            &mut sheet,
+            &small,
+            (i as i64 % 7) * tw as i64,
+            (i as i64 / 7) * th as i64,
+        );
     }
     sheet.save("/tmp/synth_sheet.png").unwrap();
 }
@@ -19,9 +26,18 @@ fn dump_samples() {
 #[test]
 #[ignore]
 fn debug_one() {
-    let s = synth::Subject { occlusion: synth::Occlusion::HairOverEyes, roll_deg: 0.0, light_lr: 0.0, ev: 0.0, ..synth::Subject::good(12) };
+    let s = synth::Subject {
+        occlusion: synth::Occlusion::HairOverEyes,
+        roll_deg: 0.0,
+        light_lr: 0.0,
+        ev: 0.0,
+        ..synth::Subject::good(12)
+    };
     let img = synth::render(&s);
     img.save("/tmp/debug_one.png").unwrap();
-    let (v, m) = capture_station::compliance::evaluate_photo(&img, &capture_station::compliance::PhotoSpec::default());
+    let (v, m) = capture_station::compliance::evaluate_photo(
+        &img,
+        &capture_station::compliance::PhotoSpec::default(),
+    );
     println!("{m:#?}\n{:?}", v.failed_ids());
 }

@@ -3,7 +3,7 @@
 #[path = "compliance_synth/mod.rs"]
 mod synth;
 
-use capture_station::compliance::{Outcome, PhotoSpec, evaluate_photo};
+use capture_station::compliance::{Outcome, PhotoSpec, evaluate_photo, final_check};
 use synth::{Defect, Subject, render};
 
 const GOOD: u64 = 60;
@@ -22,16 +22,48 @@ fn recall_and_false_reject_table() {
         }
         warns += usize::from(v.checks.iter().any(|c| c.outcome == Outcome::Warn));
         if std::env::var("SYNTH_DEBUG").is_ok() {
-            let w: Vec<_> = v.checks.iter().filter(|c| c.outcome != Outcome::Pass).map(|c| (c.id.clone(), c.value)).collect();
-            println!("  good {seed}: blur {:.2} light {:.2} open {:.3} mouth {:.3} occl {:.2} gl {:.2} {w:?}", m.blur, m.lighting_imbalance, m.eye_opening, m.mouth_opening, m.occlusion, m.glasses);
+            let w: Vec<_> = v
+                .checks
+                .iter()
+                .filter(|c| c.outcome != Outcome::Pass)
+                .map(|c| (c.id.clone(), c.value))
+                .collect();
+            println!(
+                "  good {seed}: blur {:.2} light {:.2} open {:.3} mouth {:.3} occl {:.2} gl {:.2} {w:?}",
+                m.blur,
+                m.lighting_imbalance,
+                m.eye_opening,
+                m.mouth_opening,
+                m.occlusion,
+                m.glasses
+            );
         }
     }
     let fr = false_rejects.len() as f64 / GOOD as f64;
-    println!("good photos: {GOOD}, false rejects {} ({:.1}%), with a warning {warns}", false_rejects.len(), fr * 100.0);
+    println!(
+        "good photos: {GOOD}, false rejects {} ({:.1}%), with a warning {warns}",
+        false_rejects.len(),
+        fr * 100.0
+    );
     for (s, ids, m) in &false_rejects {
-        println!("  FR seed {s}: {ids} fw {:.0} eyes {:?} found {} open {:.3} mouth {:.3} occl {:.2} gl {:.2} light {:.2} blur {:.2} clip {:.2}", m.face_width, m.eyes, m.eyes_found, m.eye_opening, m.mouth_opening, m.occlusion, m.glasses, m.lighting_imbalance, m.blur, m.skin_clipped);
+        println!(
+            "  FR seed {s}: {ids} fw {:.0} eyes {:?} found {} open {:.3} mouth {:.3} occl {:.2} gl {:.2} light {:.2} blur {:.2} clip {:.2}",
+            m.face_width,
+            m.eyes,
+            m.eyes_found,
+            m.eye_opening,
+            m.mouth_opening,
+            m.occlusion,
+            m.glasses,
+            m.lighting_imbalance,
+            m.blur,
+            m.skin_clipped
+        );
     }
-    println!("{:<14} {:>6} {:>8} {:>8}  expected check", "defect", "n", "caught", "by-check");
+    println!(
+        "{:<14} {:>6} {:>8} {:>8}  expected check",
+        "defect", "n", "caught", "by-check"
+    );
     let mut worst = 1.0f64;
     let mut rows = Vec::new();
     for d in Defect::ALL {
@@ -43,16 +75,80 @@ fn recall_and_false_reject_table() {
             let hit = v.get(d.check()).is_some_and(|c| c.outcome == Outcome::Fail);
             by_check += usize::from(hit);
             if !hit && std::env::var("SYNTH_DEBUG").is_ok() {
-                println!("  miss {d:?} seed {seed}: failed {:?} fw {:.0} eyes {:?} found {} open {:.3} mouth {:.3} occl {:.2} gl {:.2} light {:.2} blur {:.2} spread {:.1} obj {:.4} faces {}", v.failed_ids(), m.face_width, m.eyes, m.eyes_found, m.eye_opening, m.mouth_opening, m.occlusion, m.glasses, m.lighting_imbalance, m.blur, m.bg_spread, m.bg_objects, m.face_count);
+                println!(
+                    "  miss {d:?} seed {seed}: failed {:?} fw {:.0} eyes {:?} found {} open {:.3} mouth {:.3} occl {:.2} gl {:.2} light {:.2} blur {:.2} spread {:.1} obj {:.4} faces {}",
+                    v.failed_ids(),
+                    m.face_width,
+                    m.eyes,
+                    m.eyes_found,
+                    m.eye_opening,
+                    m.mouth_opening,
+                    m.occlusion,
+                    m.glasses,
+                    m.lighting_imbalance,
+                    m.blur,
+                    m.bg_spread,
+                    m.bg_objects,
+                    m.face_count
+                );
             }
         }
         let recall = caught as f64 / PER_DEFECT as f64;
         worst = worst.min(recall);
         rows.push((d, recall));
-        println!("{:<14} {:>6} {:>7.0}% {:>7.0}%  {}", format!("{d:?}"), PER_DEFECT, recall * 100.0, by_check as f64 * 10.0, d.check());
+        println!(
+            "{:<14} {:>6} {:>7.0}% {:>7.0}%  {}",
+            format!("{d:?}"),
+            PER_DEFECT,
+            recall * 100.0,
+            by_check as f64 * 10.0,
+            d.check()
+        );
     }
     assert!(fr <= 0.05, "false-reject rate {fr}");
     for (d, r) in rows {
         assert!(r >= 0.8, "{d:?} recall {r}");
     }
+}
+
+const GOOD_FRAMES: u64 = 16;
+const PER_DEFECT_FRAMES: u64 = 4;
+
+/// The station path: `final_check` (analyse → crop → re-check) on 1280×720 webcam frames. Framing defects
+/// are compensated by the crop, so only appearance defects are injected here.
+#[test]
+fn recall_and_false_reject_on_frames() {
+    let spec = PhotoSpec::default();
+    let mut fr = 0;
+    for seed in 0..GOOD_FRAMES {
+        let shot = final_check(
+            &render(&Subject::good(5000 + seed).in_frame(1280, 720)),
+            &spec,
+        )
+        .unwrap();
+        if !shot.verdict.pass {
+            fr += 1;
+            println!("  frame FR seed {seed}: {:?}", shot.verdict.failed_ids());
+        }
+    }
+    println!("good frames: {GOOD_FRAMES}, false rejects {fr}");
+    let mut total = (0, 0);
+    for d in Defect::ALL.into_iter().filter(|d| !d.is_framing()) {
+        let mut caught = 0;
+        for seed in 0..PER_DEFECT_FRAMES {
+            let s = d.subject(6000 + seed).in_frame(1280, 720);
+            let shot = final_check(&render(&s), &spec).unwrap();
+            caught += usize::from(!shot.verdict.pass);
+        }
+        total.0 += caught;
+        total.1 += PER_DEFECT_FRAMES as usize;
+        println!(
+            "frame {:<14} caught {caught}/{PER_DEFECT_FRAMES}",
+            format!("{d:?}")
+        );
+    }
+    let recall = total.0 as f64 / total.1 as f64;
+    println!("frames: overall recall {:.0}%", recall * 100.0);
+    assert!(fr <= 1, "{fr} good frames rejected");
+    assert!(recall >= 0.85, "frame recall {recall}");
 }

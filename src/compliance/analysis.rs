@@ -131,10 +131,16 @@ fn dist(a: Px, b: Px) -> f32 {
 }
 pub(crate) fn srgb_to_linear(v: f64) -> f64 {
     let c = (v / 255.0).clamp(0.0, 1.0);
-    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    if c <= 0.04045 {
+        c / 12.92
+    } else {
+        ((c + 0.055) / 1.055).powf(2.4)
+    }
 }
 pub(crate) fn linear_luminance(rgb: [f64; 3]) -> f64 {
-    0.2126 * srgb_to_linear(rgb[0]) + 0.7152 * srgb_to_linear(rgb[1]) + 0.0722 * srgb_to_linear(rgb[2])
+    0.2126 * srgb_to_linear(rgb[0])
+        + 0.7152 * srgb_to_linear(rgb[1])
+        + 0.0722 * srgb_to_linear(rgb[2])
 }
 
 /// A small float RGB raster.
@@ -176,7 +182,11 @@ fn proxy(img: &RgbImage, f: usize) -> Plane {
         for (px_x, chunk) in acc.chunks_exact(3).enumerate() {
             let ncols = ((px_x * f + f).min(sw) - px_x * f).max(1);
             let n = (nrows * ncols).max(1) as f32;
-            px.push([chunk[0] as f32 / n, chunk[1] as f32 / n, chunk[2] as f32 / n]);
+            px.push([
+                chunk[0] as f32 / n,
+                chunk[1] as f32 / n,
+                chunk[2] as f32 / n,
+            ]);
         }
     }
     Plane { w, h, px }
@@ -355,7 +365,11 @@ fn backdrop_stats(p: &Plane, label: &[u32], person: u32) -> Backdrop {
             }
         }
     }
-    let rgb = if count > 0 { sum.map(|s| s / count as f64) } else { [0.0; 3] };
+    let rgb = if count > 0 {
+        sum.map(|s| s / count as f64)
+    } else {
+        [0.0; 3]
+    };
     let means: Vec<[f64; 3]> = cells
         .iter()
         .filter(|c| c.1 >= 6 && c.1 * 2 >= c.2)
@@ -370,7 +384,12 @@ fn backdrop_stats(p: &Plane, label: &[u32], person: u32) -> Backdrop {
     }
     let min_area = (n * 0.0004).max(4.0) as usize;
     let objects: usize = comp_area.values().filter(|&&a| a >= min_area).sum();
-    Backdrop { rgb, share: count as f64 / n, spread, objects: objects as f64 / (count + objects).max(1) as f64 }
+    Backdrop {
+        rgb,
+        share: count as f64 / n,
+        spread,
+        objects: objects as f64 / (count + objects).max(1) as f64,
+    }
 }
 
 /// Silhouette geometry on the proxy, in proxy pixels.
@@ -389,7 +408,11 @@ fn silhouette(label: &[u32], w: usize, h: usize, person: u32) -> Option<Silhouet
     // The run of person pixels in row `y` that contains column `x` (or the longest run when `x` is outside).
     let run_at = |y: usize, x: usize| -> Option<(usize, usize)> {
         if x < w && is_p(x, y) {
-            let l = (0..=x).rev().take_while(|&i| is_p(i, y)).last().unwrap_or(x);
+            let l = (0..=x)
+                .rev()
+                .take_while(|&i| is_p(i, y))
+                .last()
+                .unwrap_or(x);
             let r = (x..w).take_while(|&i| is_p(i, y)).last().unwrap_or(x);
             return Some((l, r));
         }
@@ -415,7 +438,9 @@ fn silhouette(label: &[u32], w: usize, h: usize, person: u32) -> Option<Silhouet
     let mut head_w = 0f64;
     let mut centres = Vec::new();
     for y in crown..h {
-        let Some((l, r)) = run_at(y, centre) else { break };
+        let Some((l, r)) = run_at(y, centre) else {
+            break;
+        };
         head_w = head_w.max((r - l + 1) as f64);
         let dy = (y - crown) as f64;
         if dy > 0.9 * head_w && head_w > 0.0 {
@@ -431,7 +456,11 @@ fn silhouette(label: &[u32], w: usize, h: usize, person: u32) -> Option<Silhouet
     if head_w < 4.0 {
         return None;
     }
-    let cx = if centres.is_empty() { centre as f64 } else { centres.iter().sum::<f64>() / centres.len() as f64 };
+    let cx = if centres.is_empty() {
+        centre as f64
+    } else {
+        centres.iter().sum::<f64>() / centres.len() as f64
+    };
     let crown_cut = crown == 0 && (0..w).filter(|&x| is_p(x, 0)).count() as f64 >= 0.25 * head_w;
     // Heads: column clusters outside the main head whose top is as high as a head.
     let mut top = vec![h; w];
@@ -456,7 +485,13 @@ fn silhouette(label: &[u32], w: usize, h: usize, person: u32) -> Option<Silhouet
     if run as f64 >= 0.3 * head_w {
         heads += 1;
     }
-    Some(Silhouette { crown, cx, head_w, crown_cut, heads })
+    Some(Silhouette {
+        crown,
+        cx,
+        head_w,
+        crown_cut,
+        heads,
+    })
 }
 
 /// Per-pixel classes inside the face patch.
@@ -494,7 +529,12 @@ struct Rect {
 fn rect(p: &Plane, x0: f64, y0: f64, x1: f64, y1: f64) -> Rect {
     let cx = |v: f64| (v.max(0.0) as usize).min(p.w);
     let cy = |v: f64| (v.max(0.0) as usize).min(p.h);
-    Rect { x0: cx(x0), y0: cy(y0), x1: cx(x1), y1: cy(y1) }
+    Rect {
+        x0: cx(x0),
+        y0: cy(y0),
+        x1: cx(x1),
+        y1: cy(y1),
+    }
 }
 
 fn share(p: &Plane, r: &Rect, f: impl Fn(Px) -> bool) -> f64 {
@@ -515,7 +555,9 @@ fn column_share(p: &Plane, r: &Rect, f: impl Fn(Px) -> bool) -> f64 {
     if cols == 0 {
         return 0.0;
     }
-    let hit = (r.x0..r.x1).filter(|&x| (r.y0..r.y1).any(|y| f(p.at(x, y)))).count();
+    let hit = (r.x0..r.x1)
+        .filter(|&x| (r.y0..r.y1).any(|y| f(p.at(x, y))))
+        .count();
     hit as f64 / cols as f64
 }
 
@@ -540,11 +582,20 @@ fn find_eye(p: &Plane, m: &FaceModel, r: &Rect, unit: f64) -> Option<Eye> {
         }
     }
     let smooth = |v: &[f64]| -> Vec<f64> {
-        (0..v.len()).map(|i| v[i.saturating_sub(1)..(i + 2).min(v.len())].iter().sum::<f64>()).collect()
+        (0..v.len())
+            .map(|i| {
+                v[i.saturating_sub(1)..(i + 2).min(v.len())]
+                    .iter()
+                    .sum::<f64>()
+            })
+            .collect()
     };
     let (ss, ds) = (smooth(&s_rows), smooth(&d_rows));
     let total_s: f64 = s_rows.iter().sum();
-    let (best_s, s_peak) = ss.iter().enumerate().fold((0, 0.0), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
+    let (best_s, s_peak) = ss
+        .iter()
+        .enumerate()
+        .fold((0, 0.0), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
     let found = total_s >= (0.002 * unit * unit).max(4.0) && s_peak >= 3.0;
     let centre_row = if found {
         best_s
@@ -555,7 +606,9 @@ fn find_eye(p: &Plane, m: &FaceModel, r: &Rect, unit: f64) -> Option<Eye> {
         }
         // The lowest strong dark band (the lash line lies below the brow).
         (0..rows).rev().find(|&i| {
-            ds[i] >= 0.5 * max_d && ds[i] >= ds[i.saturating_sub(1)] && ds[i] >= ds[(i + 1).min(rows - 1)]
+            ds[i] >= 0.5 * max_d
+                && ds[i] >= ds[i.saturating_sub(1)]
+                && ds[i] >= ds[(i + 1).min(rows - 1)]
         })?
     };
     let band = (0.06 * unit).max(1.0) as usize;
@@ -594,12 +647,24 @@ fn find_eye(p: &Plane, m: &FaceModel, r: &Rect, unit: f64) -> Option<Eye> {
     if n < 1.0 {
         return None;
     }
-    Some(Eye { x: sx / n, y: sy / n, found })
+    Some(Eye {
+        x: sx / n,
+        y: sy / n,
+        found,
+    })
 }
 
 /// Length of the run of rows around `y` (±1-row gaps allowed) whose columns near `x` hold ≥ `min` pixels
 /// matching `f`.
-fn vertical_run(p: &Plane, x: f64, y: f64, half_w: f64, max_h: f64, min: usize, f: impl Fn(Px) -> bool) -> f64 {
+fn vertical_run(
+    p: &Plane,
+    x: f64,
+    y: f64,
+    half_w: f64,
+    max_h: f64,
+    min: usize,
+    f: impl Fn(Px) -> bool,
+) -> f64 {
     let x0 = (x - half_w).max(0.0) as usize;
     let x1 = ((x + half_w) as usize + 1).min(p.w);
     let count = |yy: usize| (x0..x1).filter(|&xx| f(p.at(xx, yy))).count();
@@ -670,7 +735,8 @@ fn blur_score(p: &Plane) -> f64 {
         for yy in 3..h - 3 {
             for xx in 3..w - 3 {
                 let i = yy * w + xx;
-                b[i] = (s[i - 2 * along] + s[i - along] + s[i] + s[i + along] + s[i + 2 * along]) / 5.0;
+                b[i] = (s[i - 2 * along] + s[i - along] + s[i] + s[i + along] + s[i + 2 * along])
+                    / 5.0;
             }
         }
         let mut hs = vec![0u32; 1024];
@@ -693,7 +759,11 @@ fn blur_score(p: &Plane) -> f64 {
                 sb += f64::from(gb);
             }
         }
-        if ss <= 0.0 { 1.0 } else { (sb / ss).clamp(0.0, 1.0) }
+        if ss <= 0.0 {
+            1.0
+        } else {
+            (sb / ss).clamp(0.0, 1.0)
+        }
     };
     axis(true).max(axis(false))
 }
@@ -701,7 +771,12 @@ fn blur_score(p: &Plane) -> f64 {
 /// Measures an image. Never panics; tiny or empty images yield `person == false`.
 pub fn measure(img: &RgbImage, reference_rgb: [u8; 3]) -> Measurements {
     let (iw, ih) = (img.width(), img.height());
-    let mut m = Measurements { width: iw, height: ih, blur: 1.0, ..Measurements::default() };
+    let mut m = Measurements {
+        width: iw,
+        height: ih,
+        blur: 1.0,
+        ..Measurements::default()
+    };
     if iw < 16 || ih < 16 {
         return m;
     }
@@ -716,7 +791,9 @@ pub fn measure(img: &RgbImage, reference_rgb: [u8; 3]) -> Measurements {
             e.1 |= i / p.w == p.h - 1;
         }
     }
-    let person = areas.iter().max_by_key(|(_, (a, bottom))| (*a as f64 * if *bottom { 2.0 } else { 1.0 }) as usize);
+    let person = areas
+        .iter()
+        .max_by_key(|(_, (a, bottom))| (*a as f64 * if *bottom { 2.0 } else { 1.0 }) as usize);
     let person_label = person.map(|(&l, _)| l).unwrap_or(0);
     let bd = backdrop_stats(&p, &label, person_label);
     let ref_lin = linear_luminance(reference_rgb.map(f64::from)).max(1e-4);
@@ -724,7 +801,11 @@ pub fn measure(img: &RgbImage, reference_rgb: [u8; 3]) -> Measurements {
     m.bg_share = bd.share;
     m.bg_spread = bd.spread;
     m.bg_objects = bd.objects;
-    m.exposure_stops = if bd.share > 0.02 { (linear_luminance(bd.rgb).max(1e-4) / ref_lin).log2() } else { 0.0 };
+    m.exposure_stops = if bd.share > 0.02 {
+        (linear_luminance(bd.rgb).max(1e-4) / ref_lin).log2()
+    } else {
+        0.0
+    };
     let person_area = person.map(|(_, (a, _))| *a).unwrap_or(0);
     if person_area < (p.w * p.h) / 200 {
         return m;
@@ -756,8 +837,20 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
     let cx = pw as f64 / 2.0;
     let to_src = |x: f64, y: f64| [x0 + x / k, y0 + y / k];
 
-    let skin_r = rect(&p, cx - 0.22 * u, crown + 0.88 * u, cx - 0.08 * u, crown + 1.02 * u);
-    let skin_l = rect(&p, cx + 0.08 * u, crown + 0.88 * u, cx + 0.22 * u, crown + 1.02 * u);
+    let skin_r = rect(
+        &p,
+        cx - 0.22 * u,
+        crown + 0.88 * u,
+        cx - 0.08 * u,
+        crown + 1.02 * u,
+    );
+    let skin_l = rect(
+        &p,
+        cx + 0.08 * u,
+        crown + 0.88 * u,
+        cx + 0.22 * u,
+        crown + 1.02 * u,
+    );
     let mut samples = Vec::new();
     for r in [&skin_r, &skin_l] {
         for y in r.y0..r.y1 {
@@ -770,16 +863,38 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
         return;
     }
     let skin = median_px(&samples);
-    let model = FaceModel { skin, skin_y: luma(skin).max(1.0), skin_chroma: chroma(skin) };
+    let model = FaceModel {
+        skin,
+        skin_y: luma(skin).max(1.0),
+        skin_chroma: chroma(skin),
+    };
 
     let (ey0, ey1) = (crown + 0.5 * u, crown + 0.95 * u);
-    let left = find_eye(&p, &model, &rect(&p, cx - 0.36 * u, ey0, cx - 0.03 * u, ey1), u);
-    let right = find_eye(&p, &model, &rect(&p, cx + 0.03 * u, ey0, cx + 0.36 * u, ey1), u);
-    let default_eye = |sign: f64| Eye { x: cx + sign * 0.2 * u, y: crown + 0.75 * u, found: false };
+    let left = find_eye(
+        &p,
+        &model,
+        &rect(&p, cx - 0.36 * u, ey0, cx - 0.03 * u, ey1),
+        u,
+    );
+    let right = find_eye(
+        &p,
+        &model,
+        &rect(&p, cx + 0.03 * u, ey0, cx + 0.36 * u, ey1),
+        u,
+    );
+    let default_eye = |sign: f64| Eye {
+        x: cx + sign * 0.2 * u,
+        y: crown + 0.75 * u,
+        found: false,
+    };
     let mut left = left.unwrap_or_else(|| default_eye(-1.0));
     let mut right = right.unwrap_or_else(|| default_eye(1.0));
     // One eye seen by its sclera: put the other at the mirrored position on the same line.
-    let mirror = |e: &Eye| Eye { x: 2.0 * cx - e.x, y: e.y, found: false };
+    let mirror = |e: &Eye| Eye {
+        x: 2.0 * cx - e.x,
+        y: e.y,
+        found: false,
+    };
     if left.found && !right.found {
         right = mirror(&left);
     } else if right.found && !left.found {
@@ -787,7 +902,11 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
     }
     m.eyes_found = u8::from(left.found) + u8::from(right.found);
     let iod = ((right.x - left.x).powi(2) + (right.y - left.y).powi(2)).sqrt();
-    let fw = if (0.25 * u..=0.65 * u).contains(&iod) { 2.22 * iod } else { 0.8 * u };
+    let fw = if (0.25 * u..=0.65 * u).contains(&iod) {
+        2.22 * iod
+    } else {
+        0.8 * u
+    };
     m.face_width = fw / k;
     m.eyes = [to_src(left.x, left.y), to_src(right.x, right.y)];
     m.roll_deg = (right.y - left.y).atan2(right.x - left.x).to_degrees();
@@ -799,7 +918,13 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
     m.eye_opening = open(&left).min(open(&right));
 
     // Mouth: strongest lip/cavity row below the eyes, then the cavity/teeth extent.
-    let mr = rect(&p, mx - 0.2 * fw, my + 0.32 * fw, mx + 0.2 * fw, my + 0.75 * fw);
+    let mr = rect(
+        &p,
+        mx - 0.2 * fw,
+        my + 0.32 * fw,
+        mx + 0.2 * fw,
+        my + 0.75 * fw,
+    );
     let mouth_px = |q: Px| {
         let y = luma(q);
         y < 0.8 * model.skin_y || (q[0] - q[1]) > (skin[0] - skin[1]) + 12.0
@@ -819,7 +944,8 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
     m.mouth_visible = best.1 as f64 >= 0.25 * mouth_w as f64;
     if m.mouth_visible {
         let min = ((0.12 * mouth_w as f64) as usize).max(2);
-        m.mouth_opening = vertical_run(&p, mx, best.0 as f64, 0.12 * fw, 0.2 * fw, min, cavity) / fw;
+        m.mouth_opening =
+            vertical_run(&p, mx, best.0 as f64, 0.12 * fw, 0.2 * fw, min, cavity) / fw;
     }
 
     // Lighting: cheeks below the eyes.
@@ -838,7 +964,13 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
     m.lighting_imbalance = f64::from((cl - cr).abs() / cl.max(cr).max(1.0));
 
     // Exposure on skin.
-    let face = rect(&p, left.x - 0.15 * fw, my - 0.25 * fw, right.x + 0.15 * fw, my + 0.55 * fw);
+    let face = rect(
+        &p,
+        left.x - 0.15 * fw,
+        my - 0.25 * fw,
+        right.x + 0.15 * fw,
+        my + 0.55 * fw,
+    );
     m.skin_clipped = share(&p, &face, |q| q[0].min(q[1]).min(q[2]) >= 245.0);
     m.face_crushed = share(&p, &face, |q| luma(q) < 14.0);
 
@@ -847,10 +979,38 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
         let y = luma(q);
         y < 0.72 * model.skin_y && y < model.skin_y - 18.0
     };
-    let bridge = column_share(&p, &rect(&p, left.x + 0.14 * fw, my - 0.1 * fw, right.x - 0.14 * fw, my + 0.04 * fw), dark_rim);
-    let rim = |e: &Eye| column_share(&p, &rect(&p, e.x - 0.1 * fw, e.y + 0.07 * fw, e.x + 0.1 * fw, e.y + 0.14 * fw), dark_rim);
+    let bridge = column_share(
+        &p,
+        &rect(
+            &p,
+            left.x + 0.14 * fw,
+            my - 0.1 * fw,
+            right.x - 0.14 * fw,
+            my + 0.04 * fw,
+        ),
+        dark_rim,
+    );
+    let rim = |e: &Eye| {
+        column_share(
+            &p,
+            &rect(
+                &p,
+                e.x - 0.1 * fw,
+                e.y + 0.07 * fw,
+                e.x + 0.1 * fw,
+                e.y + 0.14 * fw,
+            ),
+            dark_rim,
+        )
+    };
     let eye_box_y = |e: &Eye| {
-        let r = rect(&p, e.x - 0.09 * fw, e.y - 0.05 * fw, e.x + 0.09 * fw, e.y + 0.05 * fw);
+        let r = rect(
+            &p,
+            e.x - 0.09 * fw,
+            e.y - 0.05 * fw,
+            e.x + 0.09 * fw,
+            e.y + 0.05 * fw,
+        );
         let mut v = Vec::new();
         for y in r.y0..r.y1 {
             for x in r.x0..r.x1 {
@@ -860,28 +1020,68 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
         f64::from(median(&mut v)) / f64::from(model.skin_y)
     };
     let tint_ratio = eye_box_y(&left).min(eye_box_y(&right));
-    let tint = if m.eyes_found < 2 { ((0.7 - tint_ratio) / 0.3).clamp(0.0, 1.0) } else { 0.0 };
-    m.glasses = (0.5 * bridge + 0.25 * (rim(&left) + rim(&right))).max(tint).clamp(0.0, 1.0);
+    let tint = if m.eyes_found < 2 {
+        ((0.7 - tint_ratio) / 0.3).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    m.glasses = (0.5 * bridge + 0.25 * (rim(&left) + rim(&right)))
+        .max(tint)
+        .clamp(0.0, 1.0);
 
     // Occlusion: non-skin share of regions that should be bare skin; eye boxes by their dark share.
-    let ns = |x0: f64, y0: f64, x1: f64, y1: f64| share(&p, &rect(&p, x0, y0, x1, y1), |q| model.non_skin(q));
+    let ns = |x0: f64, y0: f64, x1: f64, y1: f64| {
+        share(&p, &rect(&p, x0, y0, x1, y1), |q| model.non_skin(q))
+    };
     let forehead = ns(left.x, my - 0.3 * fw, right.x, my - 0.21 * fw);
-    let cheek_l = ns(left.x - 0.1 * fw, my + 0.14 * fw, left.x + 0.06 * fw, my + 0.3 * fw);
-    let cheek_r = ns(right.x - 0.06 * fw, my + 0.14 * fw, right.x + 0.1 * fw, my + 0.3 * fw);
-    let chin = ns(mx - 0.14 * fw, my + 0.66 * fw, mx + 0.14 * fw, my + 0.78 * fw);
+    let cheek_l = ns(
+        left.x - 0.1 * fw,
+        my + 0.14 * fw,
+        left.x + 0.06 * fw,
+        my + 0.3 * fw,
+    );
+    let cheek_r = ns(
+        right.x - 0.06 * fw,
+        my + 0.14 * fw,
+        right.x + 0.1 * fw,
+        my + 0.3 * fw,
+    );
+    let chin = ns(
+        mx - 0.14 * fw,
+        my + 0.66 * fw,
+        mx + 0.14 * fw,
+        my + 0.78 * fw,
+    );
     let eye_cover = |e: &Eye| {
-        let r = rect(&p, e.x - 0.11 * fw, e.y - 0.07 * fw, e.x + 0.11 * fw, e.y + 0.07 * fw);
+        let r = rect(
+            &p,
+            e.x - 0.11 * fw,
+            e.y - 0.07 * fw,
+            e.x + 0.11 * fw,
+            e.y + 0.07 * fw,
+        );
         ((share(&p, &r, |q| model.dark(q)) - 0.35) / 0.65).max(0.0)
     };
     let mouth_hidden = if m.mouth_visible { 0.0 } else { 0.45 };
     // Brow + eye box per side: brows and eyes are about a third of it; hair over them fills it.
     let brow_eye = |e: &Eye| {
-        let f = ns(e.x - 0.12 * fw, my - 0.22 * fw, e.x + 0.12 * fw, my + 0.06 * fw);
+        let f = ns(
+            e.x - 0.12 * fw,
+            my - 0.22 * fw,
+            e.x + 0.12 * fw,
+            my + 0.06 * fw,
+        );
         ((f - 0.4) / 0.6).max(0.0)
     };
     // Hair or a hand over one eye region flattens it: compare the luminance spread of the two sides.
     let spread = |e: &Eye| {
-        let r = rect(&p, e.x - 0.12 * fw, my - 0.22 * fw, e.x + 0.12 * fw, my + 0.06 * fw);
+        let r = rect(
+            &p,
+            e.x - 0.12 * fw,
+            my - 0.22 * fw,
+            e.x + 0.12 * fw,
+            my + 0.06 * fw,
+        );
         let (mut s1, mut s2, mut n) = (0f64, 0f64, 0f64);
         for y in r.y0..r.y1 {
             for x in r.x0..r.x1 {
@@ -891,10 +1091,18 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
                 n += 1.0;
             }
         }
-        if n < 2.0 { 0.0 } else { (s2 / n - (s1 / n).powi(2)).max(0.0).sqrt() }
+        if n < 2.0 {
+            0.0
+        } else {
+            (s2 / n - (s1 / n).powi(2)).max(0.0).sqrt()
+        }
     };
     let (sl, sr) = (spread(&left), spread(&right));
-    let asym = if sl.max(sr) > 1.0 { 1.0 - sl.min(sr) / sl.max(sr) } else { 0.0 };
+    let asym = if sl.max(sr) > 1.0 {
+        1.0 - sl.min(sr) / sl.max(sr)
+    } else {
+        0.0
+    };
     let one_side_flat = ((asym - 0.5) / 0.5).max(0.0);
     m.occlusion = [
         forehead,
@@ -908,14 +1116,16 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
         brow_eye(&right),
         mouth_hidden,
     ]
-        .into_iter()
-        .fold(0.0, f64::max);
+    .into_iter()
+    .fold(0.0, f64::max);
 
     // Sharpness at output scale (face width → 240 px), never upsampled.
     let fw_src = m.face_width;
     let k2 = (240.0 / fw_src).min(1.0);
     let [ex0, ey0s] = to_src(left.x - 0.2 * fw, my - 0.2 * fw);
-    let sw = ((1.0 / k) * (right.x - left.x + 0.4 * fw) * k2).round().max(1.0) as usize;
+    let sw = ((1.0 / k) * (right.x - left.x + 0.4 * fw) * k2)
+        .round()
+        .max(1.0) as usize;
     let sh = ((1.0 / k) * 0.75 * fw * k2).round().max(1.0) as usize;
     let sp = sample_patch(img, ex0, ey0s, k2, sw.min(600), sh.min(400));
     m.blur = blur_score(&sp);

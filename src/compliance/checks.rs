@@ -84,7 +84,11 @@ struct R<'a> {
 
 impl R<'_> {
     fn done(self, outcome: Outcome, reason: (&str, &str), hint: (&str, &str)) -> CheckResult {
-        let value = if self.value.is_finite() { self.value } else { 0.0 };
+        let value = if self.value.is_finite() {
+            self.value
+        } else {
+            0.0
+        };
         CheckResult {
             id: self.id.to_string(),
             outcome,
@@ -116,7 +120,12 @@ fn lim(l: Limit, unit: &str) -> String {
 }
 
 fn no_face(id: &str) -> CheckResult {
-    R { id, value: 0.0, threshold: "needs a face".into() }.done(
+    R {
+        id,
+        value: 0.0,
+        threshold: "needs a face".into(),
+    }
+    .done(
         Outcome::Fail,
         ("未检测到人脸，无法检查", "no face found, cannot check"),
         ("请坐到镜头正前方", "sit squarely in front of the camera"),
@@ -124,14 +133,25 @@ fn no_face(id: &str) -> CheckResult {
 }
 
 fn face_count(m: &Measurements) -> CheckResult {
-    let r = R { id: ids::FACE_COUNT, value: f64::from(m.face_count), threshold: "exactly 1".into() };
+    let r = R {
+        id: ids::FACE_COUNT,
+        value: f64::from(m.face_count),
+        threshold: "exactly 1".into(),
+    };
     match m.face_count {
         1 => r.pass(("画面中有一张人脸", "exactly one face")),
-        0 => r.done(Outcome::Fail, ("未检测到人脸", "no face found"), ("请坐到镜头正前方", "sit in front of the camera")),
+        0 => r.done(
+            Outcome::Fail,
+            ("未检测到人脸", "no face found"),
+            ("请坐到镜头正前方", "sit in front of the camera"),
+        ),
         _ => r.done(
             Outcome::Fail,
             ("画面中有不止一个人", "more than one person in the picture"),
-            ("请其他人离开画面", "ask everyone else to step out of the picture"),
+            (
+                "请其他人离开画面",
+                "ask everyone else to step out of the picture",
+            ),
         ),
     }
 }
@@ -160,21 +180,36 @@ fn background_colour(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let (h, s, l) = hsl(m.bg_rgb);
     let threshold = format!(
         "hue {}–{}°, saturation {}–{}, lightness {}–{}",
-        bg.hue_deg.min, bg.hue_deg.max, bg.saturation.min, bg.saturation.max, bg.lightness.min, bg.lightness.max
+        bg.hue_deg.min,
+        bg.hue_deg.max,
+        bg.saturation.min,
+        bg.saturation.max,
+        bg.lightness.min,
+        bg.lightness.max
     );
-    let r = R { id: ids::BACKGROUND_COLOUR, value: h, threshold };
+    let r = R {
+        id: ids::BACKGROUND_COLOUR,
+        value: h,
+        threshold,
+    };
     if m.bg_share < 0.05 {
         return r.done(
             Outcome::Fail,
             ("几乎看不到蓝色背景", "almost no backdrop is visible"),
-            ("请确认背景布在人身后并后退一点", "check the backdrop is behind the subject; move back a little"),
+            (
+                "请确认背景布在人身后并后退一点",
+                "check the backdrop is behind the subject; move back a little",
+            ),
         );
     }
     let near = |rg: &Range, v: f64, m: f64| v < rg.min + m || v > rg.max - m;
     if !bg.hue_deg.contains(h) || !bg.saturation.contains(s) {
         return r.done(
             Outcome::Fail,
-            ("背景不是规定的蓝色", "the backdrop is not the required blue"),
+            (
+                "背景不是规定的蓝色",
+                "the backdrop is not the required blue",
+            ),
             ("请使用规定的蓝色背景布", "use the required blue backdrop"),
         );
     }
@@ -182,21 +217,33 @@ fn background_colour(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
         return r.done(
             Outcome::Fail,
             ("背景蓝色过暗", "the backdrop is too dark a blue"),
-            ("请给背景补光或调亮曝光", "light the backdrop or raise the exposure"),
+            (
+                "请给背景补光或调亮曝光",
+                "light the backdrop or raise the exposure",
+            ),
         );
     }
     if l > bg.lightness.max {
         return r.done(
             Outcome::Fail,
             ("背景过亮、发白", "the backdrop is washed out"),
-            ("请降低曝光或减弱背景灯光", "lower the exposure or dim the backdrop light"),
+            (
+                "请降低曝光或减弱背景灯光",
+                "lower the exposure or dim the backdrop light",
+            ),
         );
     }
     if near(&bg.hue_deg, h, 3.0) || near(&bg.lightness, l, 0.02) || s < bg.saturation.min + 0.03 {
         return r.done(
             Outcome::Warn,
-            ("背景颜色接近允许范围边缘", "the backdrop colour is near the edge of the accepted range"),
-            ("请检查白平衡和背景灯光", "check the white balance and backdrop light"),
+            (
+                "背景颜色接近允许范围边缘",
+                "the backdrop colour is near the edge of the accepted range",
+            ),
+            (
+                "请检查白平衡和背景灯光",
+                "check the white balance and backdrop light",
+            ),
         );
     }
     r.pass(("背景颜色符合要求", "backdrop colour is within range"))
@@ -214,70 +261,137 @@ fn background_uniformity(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
         lim(t.background_objects, "")
     );
     if o_obj >= o_spread && o_obj != Outcome::Pass {
-        let r = R { id: ids::BACKGROUND_UNIFORMITY, value: obj, threshold };
+        let r = R {
+            id: ids::BACKGROUND_UNIFORMITY,
+            value: obj,
+            threshold,
+        };
         return r.done(
             o_obj,
-            ("背景中有其他物体或人", "there is another object or person in the backdrop"),
+            (
+                "背景中有其他物体或人",
+                "there is another object or person in the backdrop",
+            ),
             ("请移走背景中的物体", "remove the object from the backdrop"),
         );
     }
-    let r = R { id: ids::BACKGROUND_UNIFORMITY, value: spread, threshold };
+    let r = R {
+        id: ids::BACKGROUND_UNIFORMITY,
+        value: spread,
+        threshold,
+    };
     match o_spread {
         Outcome::Pass => r.pass(("背景均匀", "backdrop is even")),
         o => r.done(
             o,
-            ("背景明暗不均（渐变或阴影）", "the backdrop is uneven (gradient or shadow)"),
-            ("请均匀照亮背景，让人离背景远一点", "light the backdrop evenly; move the subject away from it"),
+            (
+                "背景明暗不均（渐变或阴影）",
+                "the backdrop is uneven (gradient or shadow)",
+            ),
+            (
+                "请均匀照亮背景，让人离背景远一点",
+                "light the backdrop evenly; move the subject away from it",
+            ),
         ),
     }
 }
 
 fn exposure(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let t = &spec.thresholds;
-    let threshold = format!("|stops| {}; clipped skin {}", lim(t.exposure_stops, ""), lim(t.skin_clipped, ""));
+    let threshold = format!(
+        "|stops| {}; clipped skin {}",
+        lim(t.exposure_stops, ""),
+        lim(t.skin_clipped, "")
+    );
     let stops = m.exposure_stops;
     let o_stops = grade(stops.abs(), t.exposure_stops);
     let o_clip = grade(m.skin_clipped, t.skin_clipped);
     if m.person && m.face_crushed > 0.3 {
-        let r = R { id: ids::EXPOSURE, value: stops, threshold };
-        return r.done(Outcome::Fail, ("脸部太暗、细节丢失", "the face is too dark"), ("灯光偏暗，请加灯光", "too dark: add light"));
+        let r = R {
+            id: ids::EXPOSURE,
+            value: stops,
+            threshold,
+        };
+        return r.done(
+            Outcome::Fail,
+            ("脸部太暗、细节丢失", "the face is too dark"),
+            ("灯光偏暗，请加灯光", "too dark: add light"),
+        );
     }
     if o_clip > o_stops || (o_clip == o_stops && o_clip != Outcome::Pass && stops > 0.0) {
-        let r = R { id: ids::EXPOSURE, value: m.skin_clipped, threshold };
+        let r = R {
+            id: ids::EXPOSURE,
+            value: m.skin_clipped,
+            threshold,
+        };
         return r.done(
             o_clip,
             ("脸部有过曝、发白的区域", "parts of the face are blown out"),
-            ("灯光偏亮，请减弱灯光或降低曝光", "too bright: dim the lights or lower the exposure"),
+            (
+                "灯光偏亮，请减弱灯光或降低曝光",
+                "too bright: dim the lights or lower the exposure",
+            ),
         );
     }
-    let r = R { id: ids::EXPOSURE, value: stops, threshold };
+    let r = R {
+        id: ids::EXPOSURE,
+        value: stops,
+        threshold,
+    };
     match (o_stops, stops < 0.0) {
         (Outcome::Pass, _) => r.pass(("曝光正常", "exposure is fine")),
-        (o, true) => r.done(o, ("照片偏暗", "the photo is too dark"), ("灯光偏暗，请加灯光", "too dark: add light")),
-        (o, false) => r.done(o, ("照片偏亮", "the photo is too bright"), ("灯光偏亮，请减弱灯光", "too bright: dim the lights")),
+        (o, true) => r.done(
+            o,
+            ("照片偏暗", "the photo is too dark"),
+            ("灯光偏暗，请加灯光", "too dark: add light"),
+        ),
+        (o, false) => r.done(
+            o,
+            ("照片偏亮", "the photo is too bright"),
+            ("灯光偏亮，请减弱灯光", "too bright: dim the lights"),
+        ),
     }
 }
 
 fn lighting(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let l = spec.thresholds.lighting_imbalance;
-    let r = R { id: ids::LIGHTING_EVENNESS, value: m.lighting_imbalance, threshold: lim(l, " (|L−R|/max)") };
+    let r = R {
+        id: ids::LIGHTING_EVENNESS,
+        value: m.lighting_imbalance,
+        threshold: lim(l, " (|L−R|/max)"),
+    };
     match grade(m.lighting_imbalance, l) {
         Outcome::Pass => r.pass(("面部光照均匀", "face is evenly lit")),
         o => r.done(
             o,
             ("面部左右明暗不均", "one side of the face is darker"),
-            ("请调整左右两侧灯光，使亮度一致", "balance the left and right lights"),
+            (
+                "请调整左右两侧灯光，使亮度一致",
+                "balance the left and right lights",
+            ),
         ),
     }
 }
 
 fn head_size(g: &OutputGeometry, spec: &PhotoSpec) -> CheckResult {
     let rg = spec.face_width_px;
-    let r = R { id: ids::HEAD_SIZE, value: g.face_width, threshold: format!("face width {}–{} px", rg.min, rg.max) };
+    let r = R {
+        id: ids::HEAD_SIZE,
+        value: g.face_width,
+        threshold: format!("face width {}–{} px", rg.min, rg.max),
+    };
     if g.face_width < rg.min {
-        r.done(Outcome::Fail, ("头像太小", "the head is too small"), ("请靠近相机一点", "move closer to the camera"))
+        r.done(
+            Outcome::Fail,
+            ("头像太小", "the head is too small"),
+            ("请靠近相机一点", "move closer to the camera"),
+        )
     } else if g.face_width > rg.max {
-        r.done(Outcome::Fail, ("头像太大", "the head is too large"), ("请离相机远一点", "move back from the camera"))
+        r.done(
+            Outcome::Fail,
+            ("头像太大", "the head is too large"),
+            ("请离相机远一点", "move back from the camera"),
+        )
     } else {
         r.pass(("头像大小合适", "head size is within range"))
     }
@@ -294,7 +408,11 @@ fn head_position(m: &Measurements, g: &OutputGeometry, spec: &PhotoSpec) -> Chec
         el.max,
         lim(co, " px")
     );
-    let r = |value: f64| R { id: ids::HEAD_POSITION, value, threshold: threshold.clone() };
+    let r = |value: f64| R {
+        id: ids::HEAD_POSITION,
+        value,
+        threshold: threshold.clone(),
+    };
     if m.crown_cut || g.crown_margin < 1.0 {
         return r(g.crown_margin).done(
             Outcome::Fail,
@@ -313,15 +431,26 @@ fn head_position(m: &Measurements, g: &OutputGeometry, spec: &PhotoSpec) -> Chec
         return r(g.crown_margin).done(
             Outcome::Fail,
             ("头顶上方留白太多", "too much space above the head"),
-            ("请坐高一点或把相机调低", "sit up taller or lower the camera"),
+            (
+                "请坐高一点或把相机调低",
+                "sit up taller or lower the camera",
+            ),
         );
     }
     if !el.contains(g.eye_line) {
         let high = g.eye_line < el.min;
         return r(g.eye_line).done(
             Outcome::Fail,
-            if high { ("眼睛位置太靠上", "the eyes are too high") } else { ("眼睛位置太靠下", "the eyes are too low") },
-            if high { ("请坐低一点", "sit a little lower") } else { ("请坐高一点", "sit up a little taller") },
+            if high {
+                ("眼睛位置太靠上", "the eyes are too high")
+            } else {
+                ("眼睛位置太靠下", "the eyes are too low")
+            },
+            if high {
+                ("请坐低一点", "sit a little lower")
+            } else {
+                ("请坐高一点", "sit up a little taller")
+            },
         );
     }
     let off = g.centre_offset;
@@ -330,53 +459,94 @@ fn head_position(m: &Measurements, g: &OutputGeometry, spec: &PhotoSpec) -> Chec
         o if off > 0.0 => r(off).done(
             o,
             ("头部偏向画面右侧", "the head is right of centre"),
-            ("请向画面左侧移一点", "move a little to the left of the picture"),
+            (
+                "请向画面左侧移一点",
+                "move a little to the left of the picture",
+            ),
         ),
         o => r(off).done(
             o,
             ("头部偏向画面左侧", "the head is left of centre"),
-            ("请向画面右侧移一点", "move a little to the right of the picture"),
+            (
+                "请向画面右侧移一点",
+                "move a little to the right of the picture",
+            ),
         ),
     }
 }
 
 fn head_roll(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let l = spec.thresholds.roll_deg;
-    let r = R { id: ids::HEAD_ROLL, value: m.roll_deg, threshold: lim(l, "°") };
+    let r = R {
+        id: ids::HEAD_ROLL,
+        value: m.roll_deg,
+        threshold: lim(l, "°"),
+    };
     if m.eyes_found == 0 && m.eye_opening <= 0.0 {
         return r.done(
             Outcome::Warn,
-            ("无法确定头部是否端正", "cannot tell whether the head is level"),
-            ("请正视镜头、头部摆正", "look straight at the camera, head level"),
+            (
+                "无法确定头部是否端正",
+                "cannot tell whether the head is level",
+            ),
+            (
+                "请正视镜头、头部摆正",
+                "look straight at the camera, head level",
+            ),
         );
     }
     match grade(m.roll_deg.abs(), l) {
         Outcome::Pass => r.pass(("头部端正", "the head is level")),
-        o => r.done(o, ("头部歪斜", "the head is tilted"), ("请把头摆正", "hold the head level")),
+        o => r.done(
+            o,
+            ("头部歪斜", "the head is tilted"),
+            ("请把头摆正", "hold the head level"),
+        ),
     }
 }
 
 fn head_yaw(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let l = spec.thresholds.yaw_offset;
-    let r = R { id: ids::HEAD_YAW, value: m.yaw_offset, threshold: lim(l, " (offset/face width)") };
+    let r = R {
+        id: ids::HEAD_YAW,
+        value: m.yaw_offset,
+        threshold: lim(l, " (offset/face width)"),
+    };
     if m.eyes_found < 2 {
-        return r.pass(("无法可靠测量侧转（眼睛未全部检出），未判定", "yaw not measured (eyes not both found)"));
+        return r.pass((
+            "无法可靠测量侧转（眼睛未全部检出），未判定",
+            "yaw not measured (eyes not both found)",
+        ));
     }
     match grade(m.yaw_offset.abs(), l) {
         Outcome::Pass => r.pass(("正面朝向镜头", "facing the camera")),
-        o => r.done(o, ("脸部侧转", "the face is turned to one side"), ("请正对镜头", "face the camera directly")),
+        o => r.done(
+            o,
+            ("脸部侧转", "the face is turned to one side"),
+            ("请正对镜头", "face the camera directly"),
+        ),
     }
 }
 
 fn sharpness(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let l = spec.thresholds.blur;
-    let r = R { id: ids::SHARPNESS, value: m.blur, threshold: lim(l, " (blur score)") };
+    let r = R {
+        id: ids::SHARPNESS,
+        value: m.blur,
+        threshold: lim(l, " (blur score)"),
+    };
     match grade(m.blur, l) {
         Outcome::Pass => r.pass(("照片清晰", "the photo is sharp")),
         o => r.done(
             o,
-            ("照片模糊（失焦或晃动）", "the photo is blurred (focus or movement)"),
-            ("请保持不动，重新对焦后再拍", "hold still and refocus before shooting"),
+            (
+                "照片模糊（失焦或晃动）",
+                "the photo is blurred (focus or movement)",
+            ),
+            (
+                "请保持不动，重新对焦后再拍",
+                "hold still and refocus before shooting",
+            ),
         ),
     }
 }
@@ -389,12 +559,22 @@ fn eyes_open(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
         threshold: format!("warn < {}, fail < {} (opening/face width)", l.warn, l.fail),
     };
     if m.eye_opening < l.fail {
-        r.done(Outcome::Fail, ("眼睛闭合或未睁开", "the eyes are closed"), ("请自然睁开双眼", "open both eyes naturally"))
+        r.done(
+            Outcome::Fail,
+            ("眼睛闭合或未睁开", "the eyes are closed"),
+            ("请自然睁开双眼", "open both eyes naturally"),
+        )
     } else if m.eye_opening < l.warn || m.eyes_found < 2 {
         r.done(
             Outcome::Warn,
-            ("眼睛可能半闭或看不清", "the eyes may be half closed or unclear"),
-            ("请自然睁大双眼，平视镜头", "open the eyes naturally and look level at the camera"),
+            (
+                "眼睛可能半闭或看不清",
+                "the eyes may be half closed or unclear",
+            ),
+            (
+                "请自然睁大双眼，平视镜头",
+                "open the eyes naturally and look level at the camera",
+            ),
         )
     } else {
         r.pass(("双眼睁开", "both eyes are open"))
@@ -403,46 +583,83 @@ fn eyes_open(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
 
 fn mouth_closed(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let l = spec.thresholds.mouth_opening;
-    let r = R { id: ids::MOUTH_CLOSED, value: m.mouth_opening, threshold: lim(l, " (opening/face width)") };
+    let r = R {
+        id: ids::MOUTH_CLOSED,
+        value: m.mouth_opening,
+        threshold: lim(l, " (opening/face width)"),
+    };
     match grade(m.mouth_opening, l) {
         Outcome::Pass => r.pass(("嘴唇自然闭合", "the lips are closed")),
-        o => r.done(o, ("嘴巴张开", "the mouth is open"), ("请自然闭上嘴唇", "close the lips naturally")),
+        o => r.done(
+            o,
+            ("嘴巴张开", "the mouth is open"),
+            ("请自然闭上嘴唇", "close the lips naturally"),
+        ),
     }
 }
 
 fn glasses(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let l = spec.thresholds.glasses_score;
-    let r = R { id: ids::GLASSES, value: m.glasses, threshold: lim(l, " (evidence 0–1)") };
+    let r = R {
+        id: ids::GLASSES,
+        value: m.glasses,
+        threshold: lim(l, " (evidence 0–1)"),
+    };
     let rule_fail = spec.glasses == GlassesRule::Forbidden;
     match grade(m.glasses, l) {
         Outcome::Pass => r.pass(("未发现眼镜", "no glasses seen")),
         Outcome::Warn => r.done(
             Outcome::Warn,
-            ("可能戴有眼镜（不确定）", "possibly wearing glasses (uncertain)"),
-            ("请确认是否戴眼镜，如有请摘下", "check for glasses and take them off"),
+            (
+                "可能戴有眼镜（不确定）",
+                "possibly wearing glasses (uncertain)",
+            ),
+            (
+                "请确认是否戴眼镜，如有请摘下",
+                "check for glasses and take them off",
+            ),
         ),
         Outcome::Fail if rule_fail => r.done(
             Outcome::Fail,
-            ("戴有眼镜（本次采集不允许戴眼镜）", "glasses are worn (not allowed here)"),
+            (
+                "戴有眼镜（本次采集不允许戴眼镜）",
+                "glasses are worn (not allowed here)",
+            ),
             ("请摘下眼镜", "take the glasses off"),
         ),
         Outcome::Fail => r.done(
             Outcome::Warn,
-            ("戴有眼镜：须为无色镜片、无反光、镜框不遮挡眼睛", "glasses: lenses must be clear, no glare, frames clear of the eyes"),
-            ("请检查镜片反光和镜框位置", "check the lenses for glare and the frames' position"),
+            (
+                "戴有眼镜：须为无色镜片、无反光、镜框不遮挡眼睛",
+                "glasses: lenses must be clear, no glare, frames clear of the eyes",
+            ),
+            (
+                "请检查镜片反光和镜框位置",
+                "check the lenses for glare and the frames' position",
+            ),
         ),
     }
 }
 
 fn occlusion(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let l = spec.thresholds.occlusion;
-    let r = R { id: ids::FACE_OCCLUSION, value: m.occlusion, threshold: lim(l, " (covered share)") };
+    let r = R {
+        id: ids::FACE_OCCLUSION,
+        value: m.occlusion,
+        threshold: lim(l, " (covered share)"),
+    };
     match grade(m.occlusion, l) {
         Outcome::Pass => r.pass(("面部无遮挡", "nothing covers the face")),
         o => r.done(
             o,
-            ("面部有遮挡（头发、手、帽子或口罩）", "something covers the face (hair, hand, hat or mask)"),
-            ("请露出眉毛和眼睛，摘下帽子或口罩", "uncover the eyebrows and eyes; remove any hat or mask"),
+            (
+                "面部有遮挡（头发、手、帽子或口罩）",
+                "something covers the face (hair, hand, hat or mask)",
+            ),
+            (
+                "请露出眉毛和眼睛，摘下帽子或口罩",
+                "uncover the eyebrows and eyes; remove any hat or mask",
+            ),
         ),
     }
 }
@@ -453,7 +670,11 @@ fn resolution(g: &OutputGeometry, spec: &PhotoSpec) -> CheckResult {
         let (w, h) = (f64::from(w), f64::from(h));
         let ratio = (w / sw).min(h / sh);
         let threshold = format!("{}×{} px, aspect 3:4", spec.width, spec.height);
-        let r = R { id: ids::RESOLUTION, value: ratio, threshold };
+        let r = R {
+            id: ids::RESOLUTION,
+            value: ratio,
+            threshold,
+        };
         if ratio < 0.999 {
             return r.done(
                 Outcome::Fail,
@@ -471,19 +692,32 @@ fn resolution(g: &OutputGeometry, spec: &PhotoSpec) -> CheckResult {
         if ratio > 1.001 {
             return r.done(
                 Outcome::Warn,
-                ("照片尺寸大于规定，导出时将缩小", "larger than the spec size; it will be downscaled"),
+                (
+                    "照片尺寸大于规定，导出时将缩小",
+                    "larger than the spec size; it will be downscaled",
+                ),
                 ("导出时使用规定尺寸", "export at the spec size"),
             );
         }
         return r.pass(("照片尺寸符合要求", "photo size matches the spec"));
     }
     let threshold = format!("scale ≤ {} (output px per source px)", spec.max_upscale);
-    let r = R { id: ids::RESOLUTION, value: g.scale, threshold };
+    let r = R {
+        id: ids::RESOLUTION,
+        value: g.scale,
+        threshold,
+    };
     if g.scale > spec.max_upscale + 1e-3 {
         r.done(
             Outcome::Fail,
-            ("人像像素不足，需要放大才能达到480×640", "too few pixels: the crop would have to be enlarged"),
-            ("请靠近相机或提高相机分辨率", "move closer or raise the camera resolution"),
+            (
+                "人像像素不足，需要放大才能达到480×640",
+                "too few pixels: the crop would have to be enlarged",
+            ),
+            (
+                "请靠近相机或提高相机分辨率",
+                "move closer or raise the camera resolution",
+            ),
         )
     } else {
         r.pass(("像素充足", "enough pixels"))
@@ -518,7 +752,11 @@ pub(crate) fn evaluate(m: &Measurements, g: &OutputGeometry, spec: &PhotoSpec) -
 
 /// Face centre x in source px: the eye midpoint when both eyes were found, else the silhouette centre.
 pub(crate) fn face_centre_x(m: &Measurements) -> f64 {
-    if m.eyes_found == 2 { (m.eyes[0][0] + m.eyes[1][0]) / 2.0 } else { m.head_cx }
+    if m.eyes_found == 2 {
+        (m.eyes[0][0] + m.eyes[1][0]) / 2.0
+    } else {
+        m.head_cx
+    }
 }
 
 /// Eye-line y in source px.

@@ -50,11 +50,19 @@ fn error_json(file: &Path, err: &str) -> serde_json::Value {
     json!({"file": file.display().to_string(), "pass": false, "error": err, "failed_checks": [], "checks": []})
 }
 
-fn write_crop(img: &image::RgbImage, spec: &PhotoSpec, dir: &Path, file: &Path) -> Result<PathBuf, String> {
+fn write_crop(
+    img: &image::RgbImage,
+    spec: &PhotoSpec,
+    dir: &Path,
+    file: &Path,
+) -> Result<PathBuf, String> {
     let shot = final_check(img, spec).map_err(|e| e.to_string())?;
-    let stem = file.file_stem().map_or_else(|| "photo".into(), |s| s.to_string_lossy().into_owned());
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "photo".into(), |s| s.to_string_lossy().into_owned());
     let out = dir.join(format!("{stem}.jpg"));
-    std::fs::write(&out, &shot.jpeg.bytes).map_err(|e| format!("{}: cannot write crop: {e}", out.display()))?;
+    std::fs::write(&out, &shot.jpeg.bytes)
+        .map_err(|e| format!("{}: cannot write crop: {e}", out.display()))?;
     Ok(out)
 }
 
@@ -70,15 +78,19 @@ pub fn run_to(args: &Args, spec: &PhotoSpec, out: &mut dyn Write) -> Result<Exit
         let line = match decode_file(file, DecodeLimits::default()) {
             Err(e) => {
                 all_pass = false;
-                if args.json { error_json(file, &e.to_string()).to_string() } else { format!("ERROR {e}") }
+                if args.json {
+                    error_json(file, &e.to_string()).to_string()
+                } else {
+                    format!("ERROR {e}")
+                }
             }
             Ok(img) => {
                 let (verdict, _) = evaluate_photo(&img, spec);
                 all_pass &= verdict.pass;
-                let crop_note = match &args.crop_out {
-                    Some(dir) => Some(write_crop(&img, spec, dir, file)),
-                    None => None,
-                };
+                let crop_note = args
+                    .crop_out
+                    .as_ref()
+                    .map(|dir| write_crop(&img, spec, dir, file));
                 if args.json {
                     let mut v = verdict_json(file, &verdict);
                     match crop_note {
@@ -116,7 +128,11 @@ pub fn run_to(args: &Args, spec: &PhotoSpec, out: &mut dyn Write) -> Result<Exit
         };
         writeln!(out, "{line}").map_err(|e| format!("cannot write output: {e}"))?;
     }
-    Ok(if all_pass { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if all_pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Runs `check` on stdout (see [`run_to`]).

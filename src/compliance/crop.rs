@@ -33,7 +33,13 @@ pub(crate) fn plan(m: &Measurements, spec: &PhotoSpec) -> (CropPlan, OutputGeome
     if !m.person || m.face_width <= 1.0 {
         let s = fit_scale;
         let (w, h) = (ow / s, oh / s);
-        let p = CropPlan { x: (fw_ - w) / 2.0, y: (fh_ - h) / 2.0, w, h, scale: s };
+        let p = CropPlan {
+            x: (fw_ - w) / 2.0,
+            y: (fh_ - h) / 2.0,
+            w,
+            h,
+            scale: s,
+        };
         let g = OutputGeometry {
             crown_margin: 0.0,
             eye_line: 0.0,
@@ -60,10 +66,20 @@ pub(crate) fn plan(m: &Measurements, spec: &PhotoSpec) -> (CropPlan, OutputGeome
     let t_eye = (eye - el.max / s, eye - el.min / s);
     let (lo, hi) = (t_crown.0.max(t_eye.0), t_crown.1.min(t_eye.1));
     let pref = crown - (cm.min + cm.max) / 2.0 / s;
-    let mut top = if lo <= hi { pref.clamp(lo, hi) } else { (lo + hi) / 2.0 };
+    let mut top = if lo <= hi {
+        pref.clamp(lo, hi)
+    } else {
+        (lo + hi) / 2.0
+    };
     top = top.clamp(0.0, (fh_ - h).max(0.0));
     let left = (fcx - ow / 2.0 / s).clamp(0.0, (fw_ - w).max(0.0));
-    let p = CropPlan { x: left, y: top, w, h, scale: s };
+    let p = CropPlan {
+        x: left,
+        y: top,
+        w,
+        h,
+        scale: s,
+    };
     let g = OutputGeometry {
         crown_margin: (crown - top) * s,
         eye_line: (eye - top) * s,
@@ -94,7 +110,12 @@ pub(crate) fn geometry(m: &Measurements, p: &CropPlan) -> FaceGeometry {
         eye_left: [m.eyes[0][0] / w, m.eyes[0][1] / h],
         eye_right: [m.eyes[1][0] / w, m.eyes[1][1] / h],
         crown_y: m.crown_y / h,
-        crop_box: NormRect { x: p.x / w, y: p.y / h, w: p.w / w, h: p.h / h },
+        crop_box: NormRect {
+            x: p.x / w,
+            y: p.y / h,
+            w: p.w / w,
+            h: p.h / h,
+        },
         crop_scale: p.scale,
     }
 }
@@ -141,7 +162,11 @@ fn resample(img: &RgbImage, p: &CropPlan, ow: u32, oh: u32) -> RgbImage {
     for (oy, ty) in yt.iter().enumerate() {
         row.iter_mut().for_each(|v| *v = 0.0);
         let x_lo = xt.first().and_then(|t| t.first()).map_or(0, |v| v.0);
-        let x_hi = xt.last().and_then(|t| t.last()).map_or(sw, |v| v.0 + 1).min(sw);
+        let x_hi = xt
+            .last()
+            .and_then(|t| t.last())
+            .map_or(sw, |v| v.0 + 1)
+            .min(sw);
         for &(sy, wy) in ty {
             let base = sy * sw * 3;
             for x in x_lo..x_hi {
@@ -157,7 +182,11 @@ fn resample(img: &RgbImage, p: &CropPlan, ow: u32, oh: u32) -> RgbImage {
                     acc[c] += wx * row[sx * 3 + c];
                 }
             }
-            out.put_pixel(ox as u32, oy as u32, Rgb(acc.map(|v| v.round().clamp(0.0, 255.0) as u8)));
+            out.put_pixel(
+                ox as u32,
+                oy as u32,
+                Rgb(acc.map(|v| v.round().clamp(0.0, 255.0) as u8)),
+            );
         }
     }
     out
@@ -167,15 +196,34 @@ fn resample(img: &RgbImage, p: &CropPlan, ow: u32, oh: u32) -> RgbImage {
 /// [`final_check`]). Refuses to enlarge beyond `spec.max_upscale`.
 ///
 /// [`analyze_live`]: super::analyze_live
-pub fn crop_to_spec(img: &RgbImage, spec: &PhotoSpec, geometry: &FaceGeometry) -> Result<RgbImage, ComplianceError> {
+pub fn crop_to_spec(
+    img: &RgbImage,
+    spec: &PhotoSpec,
+    geometry: &FaceGeometry,
+) -> Result<RgbImage, ComplianceError> {
     let (w, h) = (f64::from(img.width()), f64::from(img.height()));
     let b = geometry.crop_box;
-    let plan = CropPlan { x: b.x * w, y: b.y * h, w: b.w * w, h: b.h * h, scale: f64::from(spec.width) / (b.w * w) };
-    if !(plan.w >= 1.0 && plan.h >= 1.0 && plan.scale.is_finite()) || img.width() < 16 || img.height() < 16 {
-        return Err(ComplianceError::TooSmall { width: img.width(), height: img.height() });
+    let plan = CropPlan {
+        x: b.x * w,
+        y: b.y * h,
+        w: b.w * w,
+        h: b.h * h,
+        scale: f64::from(spec.width) / (b.w * w),
+    };
+    if !(plan.w >= 1.0 && plan.h >= 1.0 && plan.scale.is_finite())
+        || img.width() < 16
+        || img.height() < 16
+    {
+        return Err(ComplianceError::TooSmall {
+            width: img.width(),
+            height: img.height(),
+        });
     }
     if plan.scale > spec.max_upscale + 1e-3 {
-        return Err(ComplianceError::Upscale { scale: plan.scale, max: spec.max_upscale });
+        return Err(ComplianceError::Upscale {
+            scale: plan.scale,
+            max: spec.max_upscale,
+        });
     }
     Ok(resample(img, &plan, spec.width, spec.height))
 }
@@ -198,7 +246,13 @@ fn soften(img: &RgbImage) -> RgbImage {
     RgbImage::from_fn(w, h, |x, y| {
         let mut acc = [0u32; 3];
         let mut n = 0u32;
-        for (dx, dy, wt) in [(0i64, 0i64, 4u32), (-1, 0, 1), (1, 0, 1), (0, -1, 1), (0, 1, 1)] {
+        for (dx, dy, wt) in [
+            (0i64, 0i64, 4u32),
+            (-1, 0, 1),
+            (1, 0, 1),
+            (0, -1, 1),
+            (0, 1, 1),
+        ] {
             let (xx, yy) = (i64::from(x) + dx, i64::from(y) + dy);
             if xx >= 0 && yy >= 0 && xx < i64::from(w) && yy < i64::from(h) {
                 let p = img.get_pixel(xx as u32, yy as u32).0;
@@ -216,7 +270,10 @@ fn soften(img: &RgbImage) -> RgbImage {
 pub fn final_check(img: &RgbImage, spec: &PhotoSpec) -> Result<FinalShot, ComplianceError> {
     spec.validate()?;
     if img.width() < 16 || img.height() < 16 {
-        return Err(ComplianceError::TooSmall { width: img.width(), height: img.height() });
+        return Err(ComplianceError::TooSmall {
+            width: img.width(),
+            height: img.height(),
+        });
     }
     let m = measure(img, spec.background.reference_rgb);
     let (p, _) = plan(&m, spec);
@@ -238,5 +295,10 @@ pub fn final_check(img: &RgbImage, spec: &PhotoSpec) -> Result<FinalShot, Compli
         Err(JpegError::TooLargeAtMinQuality { .. }) => encode_spec_jpeg(&soften(&crop), &target)?,
         other => other?,
     };
-    Ok(FinalShot { verdict, crop, jpeg, geometry: geometry(&m, &p) })
+    Ok(FinalShot {
+        verdict,
+        crop,
+        jpeg,
+        geometry: geometry(&m, &p),
+    })
 }

@@ -21,7 +21,11 @@ pub struct LiveState {
 impl LiveState {
     /// State for proxies downscaled from frames of `full_frame` size (`None` when analysing full frames).
     pub fn new(full_frame: Option<(u32, u32)>) -> Self {
-        Self { full_frame, smoothed: None, frames: 0 }
+        Self {
+            full_frame,
+            smoothed: None,
+            frames: 0,
+        }
     }
     /// Frames analysed so far.
     pub fn frames(&self) -> u64 {
@@ -46,7 +50,8 @@ fn blend(a: f64, b: f64, t: f64) -> f64 {
 
 fn smooth(prev: &FaceGeometry, cur: &FaceGeometry) -> FaceGeometry {
     // Follow quickly when the subject moves, damp jitter otherwise.
-    let jump = (prev.head_oval.cx - cur.head_oval.cx).abs() + (prev.head_oval.cy - cur.head_oval.cy).abs();
+    let jump =
+        (prev.head_oval.cx - cur.head_oval.cx).abs() + (prev.head_oval.cy - cur.head_oval.cy).abs();
     let t = if jump > 0.05 { 1.0 } else { 0.5 };
     let b = |a: f64, c: f64| blend(a, c, t);
     let mut g = *cur;
@@ -87,5 +92,9 @@ pub fn analyze_live(frame: &RgbImage, spec: &PhotoSpec, state: &mut LiveState) -
         state.smoothed = None;
         None
     };
-    LiveAnalysis { pass: verdict.pass, checks: verdict.checks, geometry }
+    LiveAnalysis {
+        pass: verdict.pass,
+        checks: verdict.checks,
+        geometry,
+    }
 }

@@ -32,7 +32,10 @@ pub struct Text {
 impl Text {
     /// Builds a text from its two languages.
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { zh: zh.into(), en: en.into() }
+        Self {
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 }
 
@@ -97,7 +100,11 @@ impl Verdict {
     }
     /// Ids of the failed checks.
     pub fn failed_ids(&self) -> Vec<&str> {
-        self.checks.iter().filter(|c| c.outcome == Outcome::Fail).map(|c| c.id.as_str()).collect()
+        self.checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Fail)
+            .map(|c| c.id.as_str())
+            .collect()
     }
     /// The result of the check with `id`, if present.
     pub fn get(&self, id: &str) -> Option<&CheckResult> {

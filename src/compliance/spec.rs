@@ -81,7 +81,11 @@ impl Default for BackgroundSpec {
 impl BackgroundSpec {
     /// A range that also admits the deeper blue RGB(67,142,219) some schools use.
     pub fn light_or_deeper_blue() -> Self {
-        Self { lightness: Range::new(0.45, 0.86), hue_deg: Range::new(190.0, 222.0), ..Self::default() }
+        Self {
+            lightness: Range::new(0.45, 0.86),
+            hue_deg: Range::new(190.0, 222.0),
+            ..Self::default()
+        }
     }
 }
 
@@ -200,7 +204,10 @@ pub struct SpecError {
 }
 
 fn err(field: &str, problem: impl Into<String>) -> SpecError {
-    SpecError { field: field.to_string(), problem: problem.into() }
+    SpecError {
+        field: field.to_string(),
+        problem: problem.into(),
+    }
 }
 
 fn check_range(field: &str, r: &Range, lo: f64, hi: f64) -> Result<(), SpecError> {
@@ -208,7 +215,10 @@ fn check_range(field: &str, r: &Range, lo: f64, hi: f64) -> Result<(), SpecError
         return Err(err(field, "min and max must be finite numbers"));
     }
     if r.min > r.max {
-        return Err(err(field, format!("min {} is greater than max {}", r.min, r.max)));
+        return Err(err(
+            field,
+            format!("min {} is greater than max {}", r.min, r.max),
+        ));
     }
     if r.min < lo || r.max > hi {
         return Err(err(field, format!("must lie within {lo}–{hi}")));
@@ -242,7 +252,10 @@ impl PhotoSpec {
             return Err(err("min_quality", "must be 1–100"));
         }
         if self.min_kb > self.max_kb {
-            return Err(err("min_kb", format!("{} is greater than max_kb {}", self.min_kb, self.max_kb)));
+            return Err(err(
+                "min_kb",
+                format!("{} is greater than max_kb {}", self.min_kb, self.max_kb),
+            ));
         }
         if self.max_kb == 0 {
             return Err(err("max_kb", "must be positive"));
@@ -252,7 +265,10 @@ impl PhotoSpec {
         check_range("eye_line_px", &self.eye_line_px, 0.0, h)?;
         check_range("face_width_px", &self.face_width_px, 1.0, w)?;
         if self.eye_line_px.max <= self.crown_margin_px.min {
-            return Err(err("eye_line_px", "eye line must lie below the crown margin"));
+            return Err(err(
+                "eye_line_px",
+                "eye line must lie below the crown margin",
+            ));
         }
         if !(self.max_upscale.is_finite() && self.max_upscale >= 1.0) {
             return Err(err("max_upscale", "must be a number ≥ 1.0"));
@@ -281,12 +297,18 @@ impl PhotoSpec {
                 return Err(err(name, "warn and fail must be non-negative numbers"));
             }
             if l.warn > l.fail {
-                return Err(err(name, format!("warn {} is greater than fail {}", l.warn, l.fail)));
+                return Err(err(
+                    name,
+                    format!("warn {} is greater than fail {}", l.warn, l.fail),
+                ));
             }
         }
         let e = t.eye_opening;
         if !(e.warn.is_finite() && e.fail.is_finite()) || e.fail < 0.0 || e.fail > e.warn {
-            return Err(err("thresholds.eye_opening", "smaller is worse: need 0 ≤ fail ≤ warn"));
+            return Err(err(
+                "thresholds.eye_opening",
+                "smaller is worse: need 0 ≤ fail ≤ warn",
+            ));
         }
         Ok(())
     }
@@ -300,17 +322,29 @@ mod tests {
     fn defaults_are_the_standard_and_valid() {
         let s = PhotoSpec::default();
         s.validate().unwrap();
-        assert_eq!((s.width, s.height, s.dpi, s.min_quality), (480, 640, 300, 60));
+        assert_eq!(
+            (s.width, s.height, s.dpi, s.min_quality),
+            (480, 640, 300, 60)
+        );
         let t = s.jpeg_target();
-        assert_eq!((t.min_bytes, t.max_bytes, t.min_quality, t.dpi), (20 * 1024, 40 * 1024, 60, 300));
+        assert_eq!(
+            (t.min_bytes, t.max_bytes, t.min_quality, t.dpi),
+            (20 * 1024, 40 * 1024, 60, 300)
+        );
         assert_eq!(s.glasses, GlassesRule::Forbidden);
     }
 
     #[test]
     fn validate_names_the_field() {
-        let s = PhotoSpec { crown_margin_px: Range::new(120.0, 50.0), ..PhotoSpec::default() };
+        let s = PhotoSpec {
+            crown_margin_px: Range::new(120.0, 50.0),
+            ..PhotoSpec::default()
+        };
         assert_eq!(s.validate().unwrap_err().field, "crown_margin_px");
-        let s = PhotoSpec { min_kb: 50, ..PhotoSpec::default() };
+        let s = PhotoSpec {
+            min_kb: 50,
+            ..PhotoSpec::default()
+        };
         assert_eq!(s.validate().unwrap_err().field, "min_kb");
         let mut s = PhotoSpec::default();
         s.thresholds.roll_deg = Limit::new(9.0, 3.0);
@@ -319,13 +353,16 @@ mod tests {
 
     #[test]
     fn serde_defaults_and_unknown_fields() {
-        let s: PhotoSpec = toml::from_str("glasses = \"national\"\n[background]\nlightness = { min = 0.4, max = 0.9 }\n")
-            .unwrap();
+        let s: PhotoSpec = toml::from_str(
+            "glasses = \"national\"\n[background]\nlightness = { min = 0.4, max = 0.9 }\n",
+        )
+        .unwrap();
         assert_eq!(s.glasses, GlassesRule::National);
         assert_eq!(s.background.lightness.min, 0.4);
         assert_eq!(s.width, 480);
         assert!(toml::from_str::<PhotoSpec>("widht = 3\n").is_err());
-        let back: PhotoSpec = toml::from_str(&toml::to_string(&PhotoSpec::default()).unwrap()).unwrap();
+        let back: PhotoSpec =
+            toml::from_str(&toml::to_string(&PhotoSpec::default()).unwrap()).unwrap();
         assert_eq!(back, PhotoSpec::default());
     }
 }

@@ -7,14 +7,31 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 /// Skin tones from light to dark (sRGB).
-pub const SKINS: [[f32; 3]; 6] =
-    [[240.0, 206.0, 186.0], [226.0, 182.0, 152.0], [200.0, 148.0, 112.0], [162.0, 112.0, 82.0], [118.0, 78.0, 54.0], [84.0, 56.0, 41.0]];
+pub const SKINS: [[f32; 3]; 6] = [
+    [240.0, 206.0, 186.0],
+    [226.0, 182.0, 152.0],
+    [200.0, 148.0, 112.0],
+    [162.0, 112.0, 82.0],
+    [118.0, 78.0, 54.0],
+    [84.0, 56.0, 41.0],
+];
 /// Hair colours.
-pub const HAIRS: [[f32; 3]; 5] =
-    [[24.0, 21.0, 21.0], [58.0, 40.0, 28.0], [112.0, 76.0, 46.0], [196.0, 166.0, 108.0], [140.0, 62.0, 32.0]];
+pub const HAIRS: [[f32; 3]; 5] = [
+    [24.0, 21.0, 21.0],
+    [58.0, 40.0, 28.0],
+    [112.0, 76.0, 46.0],
+    [196.0, 166.0, 108.0],
+    [140.0, 62.0, 32.0],
+];
 /// Clothing colours (no blue).
-pub const CLOTHES: [[f32; 3]; 6] =
-    [[30.0, 30.0, 32.0], [235.0, 235.0, 230.0], [120.0, 120.0, 118.0], [130.0, 30.0, 40.0], [60.0, 100.0, 50.0], [200.0, 180.0, 140.0]];
+pub const CLOTHES: [[f32; 3]; 6] = [
+    [30.0, 30.0, 32.0],
+    [235.0, 235.0, 230.0],
+    [120.0, 120.0, 118.0],
+    [130.0, 30.0, 40.0],
+    [60.0, 100.0, 50.0],
+    [200.0, 180.0, 140.0],
+];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Backdrop {
@@ -103,7 +120,11 @@ impl Subject {
             face_w,
             skin: SKINS[r.gen_range(0..SKINS.len())],
             hair: HAIRS[r.gen_range(0..HAIRS.len())],
-            hair_style: if r.gen_bool(0.4) { Hair::Long } else { Hair::Short },
+            hair_style: if r.gen_bool(0.4) {
+                Hair::Long
+            } else {
+                Hair::Short
+            },
             clothes: CLOTHES[r.gen_range(0..CLOTHES.len())],
             roll_deg: r.gen_range(-1.5..1.5),
             yaw: r.gen_range(-0.02..0.02),
@@ -141,14 +162,27 @@ impl Subject {
 
 fn to_lin(v: f32) -> f32 {
     let c = (v / 255.0).clamp(0.0, 1.0);
-    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    if c <= 0.04045 {
+        c / 12.92
+    } else {
+        ((c + 0.055) / 1.055).powf(2.4)
+    }
 }
 fn to_srgb(l: f32) -> f32 {
     let l = l.clamp(0.0, 1.0);
-    255.0 * if l <= 0.003_130_8 { l * 12.92 } else { 1.055 * l.powf(1.0 / 2.4) - 0.055 }
+    255.0
+        * if l <= 0.003_130_8 {
+            l * 12.92
+        } else {
+            1.055 * l.powf(1.0 / 2.4) - 0.055
+        }
 }
 fn mix(a: [f32; 3], b: [f32; 3], t: f32) -> [f32; 3] {
-    [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t]
+    [
+        a[0] + (b[0] - a[0]) * t,
+        a[1] + (b[1] - a[1]) * t,
+        a[2] + (b[2] - a[2]) * t,
+    ]
 }
 fn mul(a: [f32; 3], k: f32) -> [f32; 3] {
     [a[0] * k, a[1] * k, a[2] * k]
@@ -175,7 +209,7 @@ fn subject_at(s: &Subject, u: f32, v: f32) -> Option<[f32; 3]> {
     let face = ell(u, v, 0.0, 0.17, 0.5, 0.68) < 1.0;
     let hair_top = ell(u, v, 0.0, -0.12, 0.58, 0.6) < 1.0;
     let fringe = match s.occlusion {
-        Occlusion::HairOverEyes => v < 0.07 && u < 0.12 && hair_top || (v < 0.07 && u < 0.12 && face),
+        Occlusion::HairOverEyes => v < 0.07 && u < 0.12 && (hair_top || face),
         _ => false,
     };
     if fringe {
@@ -201,8 +235,14 @@ fn subject_at(s: &Subject, u: f32, v: f32) -> Option<[f32; 3]> {
         }
     }
     if s.occlusion == Occlusion::Hand && ell(u, v, 0.05, 0.55, 0.34, 0.24) < 1.0 {
-        let gap = [-0.12f32, 0.0, 0.12].iter().any(|g| (u - g).abs() < 0.012 && v < 0.6);
-        return Some(if gap { mul(skin, 0.45) } else { mix(mul(skin, 1.1), [200.0, 170.0, 140.0], 0.2) });
+        let gap = [-0.12f32, 0.0, 0.12]
+            .iter()
+            .any(|g| (u - g).abs() < 0.012 && v < 0.6);
+        return Some(if gap {
+            mul(skin, 0.45)
+        } else {
+            mix(mul(skin, 1.1), [200.0, 170.0, 140.0], 0.2)
+        });
     }
     if s.occlusion == Occlusion::Mask && face && (0.2..0.85).contains(&v) {
         return Some([236.0, 238.0, 240.0]);
@@ -233,7 +273,11 @@ fn subject_at(s: &Subject, u: f32, v: f32) -> Option<[f32; 3]> {
                 if v < ev - open + 0.012 {
                     return Some([35.0, 28.0, 26.0]);
                 }
-                return Some(if s.glasses == Glasses::Tinted { mul([232.0, 230.0, 226.0], 0.35) } else { [232.0, 230.0, 226.0] });
+                return Some(if s.glasses == Glasses::Tinted {
+                    mul([232.0, 230.0, 226.0], 0.35)
+                } else {
+                    [232.0, 230.0, 226.0]
+                });
             }
             if open <= 0.012 && (fu - eu).abs() < 0.095 && (v - ev - 0.01).abs() < 0.009 {
                 return Some([40.0, 30.0, 28.0]);
@@ -292,12 +336,21 @@ fn subject_at(s: &Subject, u: f32, v: f32) -> Option<[f32; 3]> {
     None
 }
 
-fn gauss_blur(img: &mut [[f32; 3]], w: usize, h: usize, sigma: f32, horizontal_only: bool, motion: u32) {
+fn gauss_blur(
+    img: &mut [[f32; 3]],
+    w: usize,
+    h: usize,
+    sigma: f32,
+    horizontal_only: bool,
+    motion: u32,
+) {
     let kernel: Vec<f32> = if motion > 0 {
         vec![1.0 / motion as f32; motion as usize]
     } else {
         let r = (sigma * 3.0).ceil() as i32;
-        let k: Vec<f32> = (-r..=r).map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp()).collect();
+        let k: Vec<f32> = (-r..=r)
+            .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
+            .collect();
         let s: f32 = k.iter().sum();
         k.into_iter().map(|v| v / s).collect()
     };
@@ -340,7 +393,11 @@ pub fn render(s: &Subject) -> RgbImage {
     let (w, h) = (s.w as usize, s.h as usize);
     let mut rng = StdRng::seed_from_u64(s.seed ^ 0x5eed);
     let (sin, cos) = s.roll_deg.to_radians().sin_cos();
-    let second = Subject { face_cx: s.face_cx + 1.25 * s.face_w, face_w: s.face_w * 0.92, ..*s };
+    let second = Subject {
+        face_cx: s.face_cx + 1.25 * s.face_w,
+        face_w: s.face_w * 0.92,
+        ..*s
+    };
     let mut lin = vec![[0f32; 3]; w * h];
     for y in 0..h {
         for x in 0..w {
@@ -349,7 +406,10 @@ pub fn render(s: &Subject) -> RgbImage {
             let (u, v) = (cos * dx + sin * dy, -sin * dx + cos * dy);
             let mut person = subject_at(s, u, v);
             if person.is_none() && s.second_face {
-                let (u2, v2) = ((px - second.face_cx) / second.face_w, (py - second.eye_y) / second.face_w);
+                let (u2, v2) = (
+                    (px - second.face_cx) / second.face_w,
+                    (py - second.eye_y) / second.face_w,
+                );
                 person = subject_at(&second, u2, v2);
             }
             let nx = px / w as f32 - 0.5;
@@ -365,20 +425,41 @@ pub fn render(s: &Subject) -> RgbImage {
                         Backdrop::Uniform(c) | Backdrop::Colour(c) => (c, 1.0),
                         Backdrop::Gradient(to) => (REFERENCE, 1.0 + (to - 1.0) * px / w as f32),
                         Backdrop::Shadow(g) => {
-                            let d = ell(px, py, s.face_cx + 0.85 * s.face_w, s.eye_y + 0.5 * s.face_w, 0.8 * s.face_w, 1.4 * s.face_w);
+                            let d = ell(
+                                px,
+                                py,
+                                s.face_cx + 0.85 * s.face_w,
+                                s.eye_y + 0.5 * s.face_w,
+                                0.8 * s.face_w,
+                                1.4 * s.face_w,
+                            );
                             let t = (1.6 - d).clamp(0.0, 1.0);
                             (REFERENCE, 1.0 + (g - 1.0) * t)
                         }
                         Backdrop::Object => {
-                            let inside = px < 0.16 * w as f32 && px > 0.02 * w as f32 && py > 0.04 * h as f32 && py < 0.3 * h as f32;
-                            (if inside { [180.0, 120.0, 60.0] } else { REFERENCE }, 1.0)
+                            let inside = px < 0.16 * w as f32
+                                && px > 0.02 * w as f32
+                                && py > 0.04 * h as f32
+                                && py < 0.3 * h as f32;
+                            (
+                                if inside {
+                                    [180.0, 120.0, 60.0]
+                                } else {
+                                    REFERENCE
+                                },
+                                1.0,
+                            )
                         }
                     };
                     base.map(|v| to_lin(v) * gain * vignette)
                 }
             };
             let e = 2f32.powf(s.ev);
-            lin[y * w + x] = [c[0] * e * s.cast[0], c[1] * e * s.cast[1], c[2] * e * s.cast[2]];
+            lin[y * w + x] = [
+                c[0] * e * s.cast[0],
+                c[1] * e * s.cast[1],
+                c[2] * e * s.cast[2],
+            ];
         }
     }
     let mut srgb: Vec<[f32; 3]> = lin.iter().map(|c| c.map(to_srgb)).collect();
@@ -393,7 +474,11 @@ pub fn render(s: &Subject) -> RgbImage {
             let (a, b): (f32, f32) = (rng.r#gen::<f32>().max(1e-7), rng.r#gen::<f32>());
             (-2.0 * a.ln()).sqrt() * (std::f32::consts::TAU * b).cos()
         };
-        let px = p.map(|v| (v + n * s.noise + rng.gen_range(-1.0..1.0) * s.noise * 0.4).round().clamp(0.0, 255.0) as u8);
+        let px = p.map(|v| {
+            (v + n * s.noise + rng.gen_range(-1.0..1.0) * s.noise * 0.4)
+                .round()
+                .clamp(0.0, 255.0) as u8
+        });
         img.put_pixel((i % w) as u32, (i / w) as u32, Rgb(px));
     }
     img
@@ -476,8 +561,37 @@ impl Defect {
         }
     }
 
+    /// True for defects of framing/size that a webcam frame crop compensates (photo-mode only).
+    pub fn is_framing(self) -> bool {
+        matches!(
+            self,
+            Defect::OffCentre
+                | Defect::TooSmall
+                | Defect::TooLarge
+                | Defect::CrownCut
+                | Defect::LowResolution
+        )
+    }
+
     /// Applies the defect with a random strength beyond the standard's limit; returns the image.
     pub fn render(self, seed: u64) -> RgbImage {
+        let s = self.subject(seed);
+        let img = render(&s);
+        if self == Defect::LowResolution {
+            let mut r = StdRng::seed_from_u64(seed);
+            let f = r.gen_range(0.55..0.8);
+            return image::imageops::resize(
+                &img,
+                (480.0 * f) as u32,
+                (640.0 * f) as u32,
+                image::imageops::FilterType::Triangle,
+            );
+        }
+        img
+    }
+
+    /// The defective subject (for a 480×640 photo; LowResolution is applied by `render`).
+    pub fn subject(self, seed: u64) -> Subject {
         let mut s = Subject::good(seed);
         let mut r = StdRng::seed_from_u64(seed.wrapping_mul(31).wrapping_add(7));
         let sign = if r.gen_bool(0.5) { 1.0 } else { -1.0 };
@@ -521,16 +635,6 @@ impl Defect {
                 s.second_face = true;
             }
         }
-        let img = render(&s);
-        if self == Defect::LowResolution {
-            let f = r.gen_range(0.55..0.8);
-            return image::imageops::resize(
-                &img,
-                (480.0 * f) as u32,
-                (640.0 * f) as u32,
-                image::imageops::FilterType::Triangle,
-            );
-        }
-        img
+        s
     }
 }
