@@ -423,7 +423,11 @@ pub fn render(s: &Subject) -> RgbImage {
                 None => {
                     let (base, gain) = match s.backdrop {
                         Backdrop::Uniform(c) | Backdrop::Colour(c) => (c, 1.0),
-                        Backdrop::Gradient(to) => (REFERENCE, 1.0 + (to - 1.0) * px / w as f32),
+                        Backdrop::Gradient(to) => {
+                            let t =
+                                ((px - s.face_cx + s.face_w) / (2.0 * s.face_w)).clamp(0.0, 1.0);
+                            (REFERENCE, 1.0 + (to - 1.0) * t)
+                        }
                         Backdrop::Shadow(g) => {
                             let d = ell(
                                 px,
@@ -437,10 +441,9 @@ pub fn render(s: &Subject) -> RgbImage {
                             (REFERENCE, 1.0 + (g - 1.0) * t)
                         }
                         Backdrop::Object => {
-                            let inside = px < 0.16 * w as f32
-                                && px > 0.02 * w as f32
-                                && py > 0.04 * h as f32
-                                && py < 0.3 * h as f32;
+                            let (dx, dy) = ((px - s.face_cx) / s.face_w, (py - s.eye_y) / s.face_w);
+                            let inside =
+                                (-0.95..-0.72).contains(&dx) && (-0.75..0.05).contains(&dy);
                             (
                                 if inside {
                                     [180.0, 120.0, 60.0]
