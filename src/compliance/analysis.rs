@@ -114,6 +114,8 @@ pub struct Measurements {
     pub occlusion: f64,
     /// Eye-midpoint offset from the head centre ÷ face width (signed, + = image right).
     pub yaw_offset: f64,
+    /// Lip-line centre offset from the head centre ÷ face width (signed).
+    pub mouth_yaw: f64,
     /// Eye-line angle in degrees (+ = image-right eye lower).
     pub roll_deg: f64,
 }
@@ -943,6 +945,21 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
     let mouth_w = mr.x1.saturating_sub(mr.x0);
     m.mouth_visible = best.1 as f64 >= 0.25 * mouth_w as f64;
     if m.mouth_visible {
+        // Yaw cue that needs no eyes: the lip line's centre against the head centre.
+        let wide = rect(
+            &p,
+            cx - 0.4 * fw,
+            best.0 as f64,
+            cx + 0.4 * fw,
+            best.0 as f64 + 1.0,
+        );
+        let xs: Vec<f64> = (wide.x0..wide.x1)
+            .filter(|&x| mouth_px(p.at(x, best.0)))
+            .map(|x| x as f64)
+            .collect();
+        if !xs.is_empty() {
+            m.mouth_yaw = (xs.iter().sum::<f64>() / xs.len() as f64 - cx) / fw;
+        }
         let min = ((0.12 * mouth_w as f64) as usize).max(2);
         m.mouth_opening =
             vertical_run(&p, mx, best.0 as f64, 0.12 * fw, 0.2 * fw, min, cavity) / fw;

@@ -507,18 +507,24 @@ fn head_roll(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
 
 fn head_yaw(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let l = spec.thresholds.yaw_offset;
+    // Eye midpoint when both eyes were found, else the lip line; both against the head centre.
+    let (value, measured) = if m.eyes_found == 2 {
+        (m.yaw_offset, true)
+    } else {
+        (m.mouth_yaw, m.mouth_visible)
+    };
     let r = R {
         id: ids::HEAD_YAW,
-        value: m.yaw_offset,
+        value,
         threshold: lim(l, " (offset/face width)"),
     };
-    if m.eyes_found < 2 {
+    if !measured {
         return r.pass((
-            "无法可靠测量侧转（眼睛未全部检出），未判定",
-            "yaw not measured (eyes not both found)",
+            "无法可靠测量侧转（眼睛和嘴未检出），未判定",
+            "yaw not measured (eyes and mouth not found)",
         ));
     }
-    match grade(m.yaw_offset.abs(), l) {
+    match grade(value.abs(), l) {
         Outcome::Pass => r.pass(("正面朝向镜头", "facing the camera")),
         o => r.done(
             o,

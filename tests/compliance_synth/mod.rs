@@ -495,6 +495,7 @@ pub enum Defect {
     TooLarge,
     CrownCut,
     Tilted,
+    Turned,
     TooDark,
     TooBright,
     UnevenLight,
@@ -517,12 +518,13 @@ pub enum Defect {
 }
 
 impl Defect {
-    pub const ALL: [Defect; 24] = [
+    pub const ALL: [Defect; 25] = [
         Defect::OffCentre,
         Defect::TooSmall,
         Defect::TooLarge,
         Defect::CrownCut,
         Defect::Tilted,
+        Defect::Turned,
         Defect::TooDark,
         Defect::TooBright,
         Defect::UnevenLight,
@@ -550,6 +552,7 @@ impl Defect {
             Defect::OffCentre | Defect::CrownCut => "head_position",
             Defect::TooSmall | Defect::TooLarge => "head_size",
             Defect::Tilted => "head_roll",
+            Defect::Turned => "head_yaw",
             Defect::TooDark | Defect::TooBright => "exposure",
             Defect::UnevenLight => "lighting_evenness",
             Defect::Gradient | Defect::Shadow | Defect::Object => "background_uniformity",
@@ -610,6 +613,7 @@ impl Defect {
             }
             Defect::CrownCut => s.eye_y = CROWN_TO_EYE * s.face_w - r.gen_range(5.0..40.0),
             Defect::Tilted => s.roll_deg = sign * r.gen_range(9.0..16.0),
+            Defect::Turned => s.yaw = sign * r.gen_range(0.32..0.45),
             Defect::TooDark => s.ev = -r.gen_range(1.0..1.8),
             Defect::TooBright => s.ev = r.gen_range(1.0..1.8),
             Defect::UnevenLight => s.light_lr = sign * r.gen_range(1.1..1.8),
