@@ -110,6 +110,8 @@ pub struct Measurements {
     pub blur: f64,
     /// Glasses evidence 0–1.
     pub glasses: f64,
+    /// The eye regions look tinted (sunglasses or tinted lenses).
+    pub glasses_tinted: bool,
     /// Occlusion: non-skin share of regions that should be bare skin (0–1).
     pub occlusion: f64,
     /// Eye-midpoint offset from the head centre ÷ face width (signed, + = image right).
@@ -1042,6 +1044,7 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
     } else {
         0.0
     };
+    m.glasses_tinted = tint >= 0.6;
     m.glasses = (0.5 * bridge + 0.25 * (rim(&left) + rim(&right)))
         .max(tint)
         .clamp(0.0, 1.0);

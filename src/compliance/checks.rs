@@ -633,6 +633,14 @@ fn glasses(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
             ),
             ("请摘下眼镜", "take the glasses off"),
         ),
+        Outcome::Fail if m.glasses_tinted => r.done(
+            Outcome::Fail,
+            (
+                "戴有有色眼镜（不允许）",
+                "tinted glasses are worn (not allowed)",
+            ),
+            ("请摘下有色眼镜", "take the tinted glasses off"),
+        ),
         Outcome::Fail => r.done(
             Outcome::Warn,
             (
