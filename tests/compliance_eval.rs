@@ -152,3 +152,69 @@ fn recall_and_false_reject_on_frames() {
     assert!(fr <= 1, "{fr} good frames rejected");
     assert!(recall >= 0.85, "frame recall {recall}");
 }
+
+/// Audited photos arrive as 20–40 KB JPEGs: good photos must survive the compression, defects stay caught.
+#[test]
+fn spec_jpegs_keep_their_verdicts() {
+    use capture_station::imaging::{DecodeLimits, decode_bytes, encode_spec_jpeg};
+    let spec = PhotoSpec::default();
+    let through_jpeg = |img: &image::RgbImage| {
+        let enc = encode_spec_jpeg(img, &spec.jpeg_target()).unwrap();
+        decode_bytes(&enc.bytes, "mem.jpg", DecodeLimits::default()).unwrap()
+    };
+    let mut fr = 0;
+    for seed in 0..20 {
+        let (v, _) = evaluate_photo(&through_jpeg(&render(&Subject::good(7000 + seed))), &spec);
+        if !v.pass {
+            fr += 1;
+            println!("  jpeg FR seed {seed}: {:?}", v.failed_ids());
+        }
+    }
+    let mut caught = 0;
+    let appearance: Vec<Defect> = Defect::ALL
+        .into_iter()
+        .filter(|d| !d.is_framing())
+        .collect();
+    for (i, d) in appearance.iter().enumerate() {
+        let (v, _) = evaluate_photo(&through_jpeg(&d.render(7100 + i as u64)), &spec);
+        caught += usize::from(!v.pass);
+    }
+    println!(
+        "spec JPEGs: good 20, false rejects {fr}; defects caught {caught}/{}",
+        appearance.len()
+    );
+    assert!(fr <= 1);
+    assert!(caught + 1 >= appearance.len());
+}
+
+/// Good photos under harsher webcam conditions (more noise, colour cast, softer lens, exposure drift).
+#[test]
+fn harsh_webcam_good_photos() {
+    use rand::{Rng, SeedableRng};
+    let spec = PhotoSpec::default();
+    let n = 30;
+    let mut fr = 0;
+    for seed in 0..n {
+        let mut r = rand::rngs::StdRng::seed_from_u64(seed);
+        let s = Subject {
+            noise: r.gen_range(5.0..8.0),
+            cast: [r.gen_range(0.9..1.1), 1.0, r.gen_range(0.9..1.1)],
+            blur: synth::Blur::Gaussian(r.gen_range(0.8..1.3)),
+            ev: r.gen_range(-0.35..0.3),
+            ..Subject::good(8000 + seed)
+        };
+        let (v, m) = evaluate_photo(&render(&s), &spec);
+        if !v.pass {
+            fr += 1;
+            println!(
+                "  harsh FR seed {seed}: {:?} blur {:.2} open {:.3} occl {:.2}",
+                v.failed_ids(),
+                m.blur,
+                m.eye_opening,
+                m.occlusion
+            );
+        }
+    }
+    println!("harsh webcam good photos: {n}, false rejects {fr}");
+    assert!(fr * 10 <= n, "{fr}/{n}");
+}
