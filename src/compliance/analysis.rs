@@ -824,11 +824,11 @@ pub fn measure(img: &RgbImage, reference_rgb: [u8; 3]) -> Measurements {
     m.crown_y = sil.crown as f64 * ff;
     m.head_cx = (sil.cx + 0.5) * ff;
     m.head_width = sil.head_w * ff;
-    analyse_face(img, &mut m);
+    analyse_face(img, &mut m, bd.rgb);
     m
 }
 
-fn analyse_face(img: &RgbImage, m: &mut Measurements) {
+fn analyse_face(img: &RgbImage, m: &mut Measurements, bg: [f64; 3]) {
     let wh = m.head_width;
     let pw = 128usize;
     let k = pw as f64 / (1.3 * wh);
@@ -1124,7 +1124,44 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
         0.0
     };
     let one_side_flat = ((asym - 0.5) / 0.5).max(0.0);
+    // Head covering: the top of the head differs in colour from the hair at the temples.
+    let bg_px: Px = [bg[0] as f32, bg[1] as f32, bg[2] as f32];
+    let region_median = |x0: f64, y0: f64, x1: f64, y1: f64, out: &mut Vec<Px>| {
+        let r = rect(&p, x0, y0, x1, y1);
+        for y in r.y0..r.y1 {
+            for x in r.x0..r.x1 {
+                let q = p.at(x, y);
+                if dist(q, bg_px) > 60.0 {
+                    out.push(q);
+                }
+            }
+        }
+    };
+    let (mut top, mut sides) = (Vec::new(), Vec::new());
+    region_median(
+        cx - 0.15 * u,
+        crown + 0.04 * u,
+        cx + 0.15 * u,
+        crown + 0.15 * u,
+        &mut top,
+    );
+    let (t0, t1) = (crown + 0.4 * u, crown + 0.55 * u);
+    region_median(cx - 0.47 * u, t0, cx - 0.38 * u, t1, &mut sides);
+    region_median(cx + 0.38 * u, t0, cx + 0.47 * u, t1, &mut sides);
+    let covering = if top.len() >= 10 && sides.len() >= 10 {
+        let (a, b) = (median_px(&top), median_px(&sides));
+        let dc = ((a[0] - a[1]) - (b[0] - b[1])).abs() + ((a[2] - a[1]) - (b[2] - b[1])).abs();
+        let ratio = (luma(a) + 4.0) / (luma(b) + 4.0);
+        if dc > 45.0 || !(0.4..=2.5).contains(&ratio) {
+            0.4
+        } else {
+            0.0
+        }
+    } else {
+        0.0
+    };
     m.occlusion = [
+        covering,
         forehead,
         one_side_flat,
         cheek_l,
