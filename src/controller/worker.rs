@@ -1,0 +1,263 @@
+//! The store worker: owns the unlocked store and serves requests one at a time; shot preparation runs on its
+//! own short-lived thread so a slow final check never delays a store request.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender};
+
+use super::errors::describe;
+use super::{ControllerConfig, Event, Notify, Request, ReviewItem, ShotReady, StationInfo};
+use crate::i18n::Text;
+use crate::store::{Decision, PhotoFilter, PhotoState, Store, StoreError};
+
+struct Worker {
+    config: ControllerConfig,
+    store: Option<Store>,
+    events: Sender<Event>,
+    notify: Notify,
+}
+
+/// The worker loop; returns when the controller is dropped.
+pub(super) fn run(
+    config: ControllerConfig,
+    requests: Receiver<Request>,
+    events: Sender<Event>,
+    notify: Notify,
+) {
+    let mut w = Worker {
+        config,
+        store: None,
+        events,
+        notify,
+    };
+    while let Ok(req) = requests.recv() {
+        w.handle(req);
+    }
+}
+
+impl Worker {
+    fn emit(&self, e: Event) {
+        let _ = self.events.send(e);
+        (self.notify)();
+    }
+
+    fn fail(&self, e: &StoreError) {
+        tracing::warn!(error = %e, "request failed");
+        self.emit(Event::Failed(describe(e)));
+    }
+
+    fn handle(&mut self, req: Request) {
+        if let Request::PrepareShot { frame } = req {
+            let spec = self.config.spec.clone();
+            let events = self.events.clone();
+            let notify = self.notify.clone();
+            let spawned = std::thread::Builder::new()
+                .name("final-check".into())
+                .spawn(move || {
+                    let event = match crate::shot::prepare_image(&frame, &spec) {
+                        Ok(shot) => Event::ShotReady(ShotReady {
+                            shot: Arc::new(shot),
+                        }),
+                        Err(e) => Event::Failed(Text::new(
+                            format!("无法处理这张照片：{e}"),
+                            format!("cannot use this shot: {e}"),
+                        )),
+                    };
+                    let _ = events.send(event);
+                    notify();
+                });
+            if let Err(e) = spawned {
+                self.emit(Event::Failed(Text::new(
+                    format!("无法启动线程：{e}"),
+                    format!("cannot start a thread: {e}"),
+                )));
+            }
+            return;
+        }
+        let result = match req {
+            Request::CreateStation {
+                id,
+                name,
+                passphrase,
+                pin,
+            } => self.create(&id, &name, &passphrase, &pin),
+            Request::Unlock { passphrase } => self.unlock(&passphrase),
+            other => match self.store.as_mut() {
+                None => Err(StoreError::Invalid("the station is locked".into())),
+                Some(_) => self.serve(other),
+            },
+        };
+        if let Err(e) = result {
+            self.fail(&e);
+        }
+    }
+
+    fn create(&mut self, id: &str, name: &str, pass: &str, pin: &str) -> Result<(), StoreError> {
+        let mut store = Store::create(&self.config.db_path, pass, self.config.kdf, id, name)?;
+        store.set_supervisor_pin(pin, &self.config.actor)?;
+        self.opened(store)
+    }
+
+    fn unlock(&mut self, pass: &str) -> Result<(), StoreError> {
+        let store = Store::open(&self.config.db_path, pass)?;
+        self.opened(store)
+    }
+
+    fn opened(&mut self, store: Store) -> Result<(), StoreError> {
+        let info = StationInfo {
+            id: store.station_id().to_string(),
+            name: store.station_name()?,
+            db_path: store.path().to_path_buf(),
+        };
+        self.store = Some(store);
+        self.emit(Event::Unlocked(info));
+        self.refresh()
+    }
+
+    fn refresh(&self) -> Result<(), StoreError> {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        self.emit(Event::Queue(store.shooting_queue(None)?));
+        self.emit(Event::Progress(store.roster_progress()?));
+        self.emit(Event::Stats(store.queue_stats()?));
+        Ok(())
+    }
+
+    fn serve(&mut self, req: Request) -> Result<(), StoreError> {
+        let actor = self.config.actor.clone();
+        let Some(store) = self.store.as_mut() else {
+            return Ok(());
+        };
+        match req {
+            Request::Refresh => return self.refresh(),
+            Request::StoreShot {
+                student_no,
+                code,
+                shot,
+                decision,
+                supersede,
+            } => {
+                let id = store.store_shot(
+                    &shot.new_shot(&student_no, &code, supersede),
+                    &decision,
+                    &actor,
+                )?;
+                let state = match decision {
+                    Decision::Accept => PhotoState::Accepted,
+                    Decision::Reject { .. } => PhotoState::Rejected,
+                };
+                self.emit(Event::Stored {
+                    photo_id: id,
+                    student_no,
+                    state,
+                });
+                return self.refresh();
+            }
+            Request::ResolveCode { payload } => {
+                let owner = store.code_owner(&payload)?;
+                self.emit(Event::CodeResolved { payload, owner });
+            }
+            Request::CheckPin { pin } => {
+                let ok = store.check_supervisor_pin(&pin)?;
+                self.emit(Event::PinChecked(ok));
+            }
+            Request::LoadReview => {
+                let items = load_review(store)?;
+                self.emit(Event::ReviewItems(items));
+            }
+            Request::Review {
+                photo_id,
+                approve,
+                reason,
+            } => {
+                let to = if approve {
+                    PhotoState::OverrideAccepted
+                } else {
+                    PhotoState::ReshootRequested
+                };
+                store.transition(
+                    photo_id,
+                    to,
+                    &actor,
+                    Some(reason.trim()).filter(|r| !r.is_empty()),
+                )?;
+                let items = load_review(store)?;
+                self.emit(Event::Reviewed {
+                    photo_id,
+                    state: to,
+                });
+                self.emit(Event::ReviewItems(items));
+                return self.refresh();
+            }
+            Request::ImportRoster {
+                path,
+                dry_run,
+                encoding,
+            } => {
+                let opts = crate::roster::ReadOptions::from_settings(&self.config.roster);
+                let parsed = match crate::roster::read_file(&path, encoding, &opts) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        let t = e.text();
+                        self.emit(Event::Failed(Text::new(t.zh, t.en)));
+                        return Ok(());
+                    }
+                };
+                let report = store.import_roster(&parsed, dry_run, &actor)?;
+                self.emit(Event::Imported {
+                    path,
+                    dry_run,
+                    report,
+                });
+                return self.refresh();
+            }
+            Request::ExportMissing { path } => {
+                let queue = store.shooting_queue(None)?;
+                crate::roster::export::write_follow_up(&queue, &path)
+                    .map_err(|e| StoreError::Invalid(format!("{}: {e}", path.display())))?;
+                self.emit(Event::Exported(path));
+            }
+            Request::Verify => {
+                let report = store.verify()?;
+                self.emit(Event::Verified(report));
+            }
+            Request::CreateStation { .. }
+            | Request::Unlock { .. }
+            | Request::PrepareShot { .. } => {}
+        }
+        Ok(())
+    }
+}
+
+fn load_review(store: &Store) -> Result<Vec<ReviewItem>, StoreError> {
+    let mut items = Vec::new();
+    for state in [PhotoState::Rejected, PhotoState::OverrideAccepted] {
+        for summary in store.list_photos(&PhotoFilter {
+            state: Some(state),
+            ..Default::default()
+        })? {
+            let jpeg = store.photo_jpeg(summary.id)?;
+            let image = match image::load_from_memory_with_format(&jpeg, image::ImageFormat::Jpeg) {
+                Ok(img) => Arc::new(img.to_rgb8()),
+                Err(e) => {
+                    tracing::error!(photo_id = summary.id, error = %e, "stored photo does not decode");
+                    continue;
+                }
+            };
+            let findings = store
+                .check_results(summary.id)?
+                .into_iter()
+                .filter(|c| c.outcome != "pass")
+                .map(|c| (c.check_id, c.outcome, Text::new(c.reason_zh, c.reason_en)))
+                .collect();
+            let operator_reason = store.operator_reason(summary.id)?;
+            items.push(ReviewItem {
+                summary,
+                image,
+                findings,
+                operator_reason,
+            });
+        }
+    }
+    Ok(items)
+}

@@ -1,0 +1,302 @@
+//! The encrypted SQLite store: stations, classes, students, photos (sealed blobs), check results, audit log,
+//! upload state and key material. One source of truth; every queue transition is one transaction plus one
+//! audit row.
+
+mod audit;
+mod error;
+mod export;
+mod migrate;
+mod photos;
+mod queries;
+mod review;
+mod roster;
+mod state;
+mod students;
+mod time;
+mod verify;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use crate::crypto::{DataKey, KdfParams, WrappedKey};
+
+pub use error::StoreError;
+pub use export::{ExportReport, NameTemplate};
+pub use migrate::SCHEMA_VERSION;
+pub use photos::{CheckRow, Decision, NewShot, PhotoId};
+pub use queries::{PhotoFilter, PhotoSummary, QueueStats};
+pub use roster::{ClassInfo, ClassProgress, Progress, ProgressCounts, QueueEntry};
+pub use state::{ALL_STATES, PhotoState};
+pub use students::{NewStudent, Student, StudentStatus};
+pub use verify::{BadRow, VerifyReport};
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "station.db";
+
+/// How long a write waits for another process's lock before giving up with [`StoreError::Locked`].
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// An unlocked station store.
+pub struct Store {
+    conn: Connection,
+    key: DataKey,
+    station_id: String,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("station_id", &self.station_id)
+            .finish()
+    }
+}
+
+/// Opens a connection with the station's pragmas: WAL, foreign keys, `synchronous=FULL`, busy timeout.
+fn connect(path: &Path, create: bool) -> Result<Connection, StoreError> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn =
+        Connection::open_with_flags(path, flags).map_err(|e| error::sql(e, "open database"))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| error::sql(e, "set busy timeout"))?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        .map_err(|e| error::sql(e, "enable WAL"))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Unsupported(format!(
+            "journal mode {mode} instead of WAL"
+        )));
+    }
+    conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")
+        .map_err(|e| error::sql(e, "set pragmas"))?;
+    Ok(conn)
+}
+
+fn read_wrapped_key(conn: &Connection) -> Result<WrappedKey, StoreError> {
+    conn.query_row(
+        "SELECT salt, memory_kib, iterations, parallelism, nonce, wrapped_key, kcv FROM key_material WHERE id = 1",
+        [],
+        |r| {
+            Ok(WrappedKey {
+                salt: r.get(0)?,
+                params: KdfParams { memory_kib: r.get(1)?, iterations: r.get(2)?, parallelism: r.get(3)? },
+                nonce: r.get(4)?,
+                wrapped: r.get(5)?,
+                kcv: r.get(6)?,
+            })
+        },
+    )
+    .optional()
+    .map_err(|e| error::sql(e, "read key material"))?
+    .ok_or(StoreError::DamagedKey)
+}
+
+impl Store {
+    /// Creates a new station database at `path` with a fresh data key wrapped under `passphrase`.
+    pub fn create(
+        path: &Path,
+        passphrase: &str,
+        kdf: KdfParams,
+        station_id: &str,
+        station_name: &str,
+    ) -> Result<Store, StoreError> {
+        if path.exists() {
+            return Err(StoreError::AlreadyInitialised {
+                path: path.to_path_buf(),
+            });
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let (key, wrapped) = DataKey::generate(passphrase, kdf)?;
+        let mut conn = connect(path, true)?;
+        migrate::apply(&mut conn).map_err(|e| error::sql(e, "create schema"))?;
+        let now = time::now();
+        let tx = conn.transaction().map_err(|e| error::sql(e, "begin"))?;
+        tx.execute(
+            "INSERT INTO key_material (id, kdf, salt, memory_kib, iterations, parallelism, nonce, wrapped_key, kcv,
+                                       created_at, updated_at)
+             VALUES (1, 'argon2id-v19', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            params![
+                wrapped.salt,
+                wrapped.params.memory_kib,
+                wrapped.params.iterations,
+                wrapped.params.parallelism,
+                wrapped.nonce,
+                wrapped.wrapped,
+                wrapped.kcv,
+                now
+            ],
+        )
+        .map_err(|e| error::sql(e, "store key material"))?;
+        tx.execute(
+            "INSERT INTO stations (id, name, is_local, created_at) VALUES (?1, ?2, 1, ?3)",
+            params![station_id, station_name, now],
+        )
+        .map_err(|e| error::sql(e, "create station"))?;
+        audit::write(
+            &tx,
+            station_id,
+            &audit::Entry {
+                actor: "system",
+                action: "station_created",
+                reason: Some(station_name),
+                ..Default::default()
+            },
+        )?;
+        tx.commit().map_err(|e| error::sql(e, "commit"))?;
+        Ok(Store {
+            conn,
+            key,
+            station_id: station_id.to_string(),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens an existing station database and unlocks it. A wrong passphrase fails before anything is written.
+    pub fn open(path: &Path, passphrase: &str) -> Result<Store, StoreError> {
+        let wrapped = Self::read_key_material(path)?;
+        let key = DataKey::unwrap(passphrase, &wrapped)?;
+        Self::open_with_key(path, key)
+    }
+
+    /// Reads the wrapped key of a station database without unlocking it (the first half of [`Store::open`]).
+    pub fn read_key_material(path: &Path) -> Result<WrappedKey, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::NotInitialised {
+                path: path.to_path_buf(),
+            });
+        }
+        let conn = connect(path, false)?;
+        let version =
+            migrate::current_version(&conn).map_err(|e| error::sql(e, "read schema version"))?;
+        if version == 0 {
+            return Err(StoreError::NotInitialised {
+                path: path.to_path_buf(),
+            });
+        }
+        read_wrapped_key(&conn)
+    }
+
+    /// Opens the database with an already unwrapped key (the second half of [`Store::open`]); applies pending
+    /// migrations.
+    pub fn open_with_key(path: &Path, key: DataKey) -> Result<Store, StoreError> {
+        let mut conn = connect(path, false)?;
+        let version =
+            migrate::current_version(&conn).map_err(|e| error::sql(e, "read schema version"))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if version < SCHEMA_VERSION {
+            migrate::apply(&mut conn).map_err(|e| error::sql(e, "migrate schema"))?;
+        }
+        let station_id: String = conn
+            .query_row("SELECT id FROM stations WHERE is_local = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| error::sql(e, "read station"))?
+            .ok_or_else(|| {
+                StoreError::Unsupported("the database has no local station row".into())
+            })?;
+        Ok(Store {
+            conn,
+            key,
+            station_id,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Re-wraps the data key under a new passphrase; photos are not re-encrypted.
+    pub fn change_passphrase(
+        &mut self,
+        new_passphrase: &str,
+        kdf: KdfParams,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let wrapped = self.key.rewrap(new_passphrase, kdf)?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| error::sql(e, "begin"))?;
+        tx.execute(
+            "UPDATE key_material SET salt = ?1, memory_kib = ?2, iterations = ?3, parallelism = ?4, nonce = ?5,
+                    wrapped_key = ?6, kcv = ?7, updated_at = ?8 WHERE id = 1",
+            params![
+                wrapped.salt,
+                wrapped.params.memory_kib,
+                wrapped.params.iterations,
+                wrapped.params.parallelism,
+                wrapped.nonce,
+                wrapped.wrapped,
+                wrapped.kcv,
+                time::now()
+            ],
+        )
+        .map_err(|e| error::sql(e, "store key material"))?;
+        audit::write(
+            &tx,
+            &self.station_id,
+            &audit::Entry {
+                actor,
+                action: "passphrase_changed",
+                ..Default::default()
+            },
+        )?;
+        tx.commit().map_err(|e| error::sql(e, "commit"))
+    }
+
+    /// This station's id.
+    pub fn station_id(&self) -> &str {
+        &self.station_id
+    }
+
+    /// This station's name.
+    pub fn station_name(&self) -> Result<String, StoreError> {
+        self.conn
+            .query_row("SELECT name FROM stations WHERE id = ?1", [&self.station_id], |r| r.get(0))
+            .map_err(|e| error::sql(e, "read station"))
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The unlocked data key (for modules that seal their own data, e.g. upload packages).
+    pub fn key(&self) -> &DataKey {
+        &self.key
+    }
+
+    /// Runs SQLite's integrity check; returns its messages (`["ok"]` when healthy).
+    pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .map_err(|e| error::sql(e, "integrity"))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| error::sql(e, "integrity"))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| error::sql(e, "integrity"))
+    }
+
+    /// Number of audit rows (all actions).
+    pub fn audit_count(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
+            .map_err(|e| error::sql(e, "count audit rows"))
+    }
+}

@@ -1,0 +1,137 @@
+//! The supervisor's view (PIN): rejected and override-accepted shots with their failed checks; approve or
+//! order a re-shoot. Every decision is audited by the store.
+
+use eframe::egui::{self, Color32, RichText, Vec2};
+use zeroize::Zeroizing;
+
+use super::StationApp;
+use super::overlay::fit_image;
+use super::roster_view::photo_state_label;
+use crate::controller::Request;
+use crate::store::PhotoState;
+
+impl StationApp {
+    pub(super) fn review_view(&mut self, ui: &mut egui::Ui) {
+        egui::CentralPanel::default().show(ui, |ui| {
+            if !self.review.unlocked {
+                self.pin_form(ui);
+                return;
+            }
+            ui.horizontal(|ui| {
+                ui.heading(self.t("主管审核", "Supervisor review"));
+                if ui.button(self.t("锁定", "Lock")).clicked() {
+                    self.review.unlocked = false;
+                    self.review.items.clear();
+                    self.review.textures.clear();
+                }
+            });
+            if self.review.items.is_empty() {
+                ui.label(self.t("没有待审核的照片。", "Nothing to review."));
+                return;
+            }
+            let items: Vec<_> = self
+                .review
+                .items
+                .iter()
+                .map(|i| {
+                    (
+                        i.summary.clone(),
+                        i.findings.clone(),
+                        i.operator_reason.clone(),
+                    )
+                })
+                .collect();
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for (summary, findings, operator_reason) in items {
+                    ui.group(|ui| {
+                        ui.horizontal_top(|ui| {
+                            if let Some(tex) = self.review.textures.get(&summary.id).cloned() {
+                                fit_image(ui, &tex, Vec2::new(180.0, 240.0));
+                            }
+                            ui.vertical(|ui| {
+                                ui.label(
+                                    RichText::new(format!(
+                                        "#{} {} {} · {}",
+                                        summary.id, summary.student_no, summary.name, summary.class
+                                    ))
+                                    .size(18.0)
+                                    .strong(),
+                                );
+                                ui.label(format!(
+                                    "{} · {}",
+                                    photo_state_label(Some(summary.state), self.lang),
+                                    summary.captured_at
+                                ));
+                                if let Some(r) = &operator_reason {
+                                    ui.label(format!(
+                                        "{}{r}",
+                                        self.t("拍摄员说明：", "Operator's reason: ")
+                                    ));
+                                }
+                                for (id, outcome, reason) in &findings {
+                                    let col = if outcome == "fail" {
+                                        Color32::from_rgb(215, 50, 45)
+                                    } else {
+                                        Color32::from_rgb(200, 140, 0)
+                                    };
+                                    ui.label(
+                                        RichText::new(format!("{id}: {}", reason.get(self.lang)))
+                                            .color(col),
+                                    );
+                                }
+                                if summary.state == PhotoState::Rejected {
+                                    let reason = self.review.reasons.entry(summary.id).or_default();
+                                    ui.add(
+                                        egui::TextEdit::singleline(reason)
+                                            .hint_text(self.lang.pick("审核意见", "Reason")),
+                                    );
+                                    ui.horizontal(|ui| {
+                                        let reason = self
+                                            .review
+                                            .reasons
+                                            .get(&summary.id)
+                                            .cloned()
+                                            .unwrap_or_default();
+                                        if ui.button(self.t("批准", "Approve")).clicked() {
+                                            self.send(Request::Review {
+                                                photo_id: summary.id,
+                                                approve: true,
+                                                reason: reason.clone(),
+                                            });
+                                        }
+                                        if ui
+                                            .button(self.t("要求重拍", "Order a re-shoot"))
+                                            .clicked()
+                                        {
+                                            self.send(Request::Review {
+                                                photo_id: summary.id,
+                                                approve: false,
+                                                reason,
+                                            });
+                                        }
+                                    });
+                                }
+                            });
+                        });
+                    });
+                }
+            });
+        });
+    }
+
+    fn pin_form(&mut self, ui: &mut egui::Ui) {
+        ui.vertical_centered(|ui| {
+            ui.add_space(80.0);
+            ui.heading(self.t("主管审核需要 PIN", "Supervisor review needs the PIN"));
+            let label = ui.label("PIN");
+            let r = ui
+                .add(egui::TextEdit::singleline(&mut self.review.pin).password(true).desired_width(200.0))
+                .labelled_by(label.id);
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button(self.t("进入审核", "Enter review")).clicked() || enter {
+                let pin = Zeroizing::new(std::mem::take(&mut self.review.pin));
+                self.send(Request::CheckPin { pin });
+            }
+        });
+    }
+}

@@ -1,0 +1,268 @@
+//! The roster staff's view: import with a validation report first, progress per class, the class list in
+//! shooting order with search, and the follow-up export.
+
+use std::path::PathBuf;
+
+use eframe::egui::{self, Color32, RichText};
+
+use super::StationApp;
+use crate::controller::Request;
+use crate::roster::{CsvEncoding, Severity};
+
+impl StationApp {
+    pub(super) fn roster_view(&mut self, ui: &mut egui::Ui) {
+        if let Some(dropped) = ui.input(|i| {
+            i.raw
+                .dropped_files
+                .first()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+        }) {
+            self.roster.path = dropped.display().to_string();
+            self.check_roster(true);
+        }
+        egui::Panel::left("roster-left")
+            .exact_size(520.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("roster-left-scroll")
+                    .show(ui, |ui| {
+                        self.import_panel(ui);
+                        ui.separator();
+                        self.progress_panel(ui);
+                    });
+            });
+        egui::CentralPanel::default().show(ui, |ui| self.student_list(ui));
+    }
+
+    fn check_roster(&mut self, dry_run: bool) {
+        let path = PathBuf::from(self.roster.path.trim());
+        self.roster.busy = true;
+        self.send(Request::ImportRoster {
+            path,
+            dry_run,
+            encoding: CsvEncoding::Auto,
+        });
+    }
+
+    fn import_panel(&mut self, ui: &mut egui::Ui) {
+        ui.heading(self.t("导入名单", "Import a class list"));
+        ui.label(self.t(
+            "把 Excel（.xlsx/.xls）或 CSV 文件拖到窗口中，或输入路径。先检查，无错误后再导入。",
+            "Drop an Excel (.xlsx/.xls) or CSV file on the window, or type its path. Check first, then import.",
+        ));
+        ui.horizontal(|ui| {
+            let label = ui.label(self.t("名单文件", "Roster file"));
+            ui.add(egui::TextEdit::singleline(&mut self.roster.path).desired_width(330.0))
+                .labelled_by(label.id);
+            let can = !self.roster.path.trim().is_empty() && !self.roster.busy;
+            if ui
+                .add_enabled(can, egui::Button::new(self.t("检查", "Check")))
+                .clicked()
+            {
+                self.check_roster(true);
+            }
+            if self.roster.busy {
+                ui.spinner();
+            }
+        });
+        let Some((path, dry_run, report)) = &self.roster.report else {
+            return;
+        };
+        let lang = self.lang;
+        ui.add_space(6.0);
+        ui.label(RichText::new(format!("{} — {}", path.display(), report.file)).strong());
+        ui.label(format!(
+            "{} {} · {} {} · {} {} · {} {}",
+            self.t("行数", "rows"),
+            report.rows,
+            self.t("新增", "new"),
+            report.added.len(),
+            self.t("变更", "changed"),
+            report.changed.len(),
+            self.t("未变", "unchanged"),
+            report.unchanged
+        ));
+        if !report.missing_from_file.is_empty() {
+            ui.label(format!(
+                "{} {}",
+                self.t(
+                    "文件中缺少的已有学生（保留不删）：",
+                    "Students missing from the file (kept): "
+                ),
+                report.missing_from_file.len()
+            ));
+        }
+        for p in &report.problems {
+            let col = if p.severity == Severity::Error {
+                Color32::from_rgb(215, 50, 45)
+            } else {
+                Color32::from_rgb(200, 140, 0)
+            };
+            ui.label(
+                RichText::new(format!(
+                    "{} {}",
+                    p.location(lang),
+                    lang.pick(&p.message.zh, &p.message.en)
+                ))
+                .color(col),
+            );
+        }
+        let (has_errors, written, dry) = (report.has_errors(), report.written, *dry_run);
+        if has_errors {
+            ui.label(
+                RichText::new(self.t(
+                    "有错误：未导入任何数据。请修改文件后重新检查。",
+                    "Errors found: nothing was imported. Fix the file and check again.",
+                ))
+                .color(Color32::from_rgb(215, 50, 45)),
+            );
+        } else if written {
+            ui.label(
+                RichText::new(self.t("✔ 已导入。", "✔ Imported."))
+                    .color(Color32::from_rgb(46, 160, 67)),
+            );
+        } else if dry
+            && ui
+                .button(RichText::new(self.t("确认导入", "Import now")).size(18.0))
+                .clicked()
+        {
+            self.check_roster(false);
+        }
+    }
+
+    fn progress_panel(&mut self, ui: &mut egui::Ui) {
+        ui.heading(self.t("拍摄进度", "Progress"));
+        let Some(progress) = &self.progress else {
+            return;
+        };
+        let o = &progress.overall;
+        ui.label(format!(
+            "{} {} · {} {} · {} {} · {} {} · {} {}",
+            self.t("共", "total"),
+            o.total,
+            self.t("已通过", "accepted"),
+            o.accepted,
+            self.t("待审核", "in review"),
+            o.awaiting_review,
+            self.t("需重拍", "re-shoot"),
+            o.reshoot_requested,
+            self.t("未拍", "not yet"),
+            o.not_photographed
+        ));
+        egui::Grid::new("progress")
+            .num_columns(2)
+            .striped(true)
+            .show(ui, |ui| {
+                for c in &progress.classes {
+                    ui.label(&c.class);
+                    let frac = if c.counts.total == 0 {
+                        0.0
+                    } else {
+                        c.counts.accepted as f32 / c.counts.total as f32
+                    };
+                    ui.add(
+                        egui::ProgressBar::new(frac)
+                            .desired_width(300.0)
+                            .text(format!("{}/{}", c.counts.accepted, c.counts.total)),
+                    );
+                    ui.end_row();
+                }
+            });
+        ui.add_space(8.0);
+        ui.label(self.t(
+            "导出未拍与需重拍名单（.xlsx）：",
+            "Export not-yet-photographed and re-shoot lists (.xlsx):",
+        ));
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut self.roster.export_path)
+                    .hint_text("follow-up.xlsx")
+                    .desired_width(330.0),
+            );
+            if ui
+                .add_enabled(
+                    !self.roster.export_path.trim().is_empty(),
+                    egui::Button::new(self.t("导出", "Export")),
+                )
+                .clicked()
+            {
+                self.roster.busy = true;
+                self.send(Request::ExportMissing {
+                    path: PathBuf::from(self.roster.export_path.trim()),
+                });
+            }
+        });
+    }
+
+    fn student_list(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.heading(self.t("拍摄顺序", "Shooting order"));
+            let hint = self.t("搜索姓名或学号", "Search name or student no.");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.roster.search)
+                    .hint_text(hint)
+                    .desired_width(260.0),
+            );
+        });
+        let needle = self.roster.search.trim().to_string();
+        let rows: Vec<_> = self
+            .queue
+            .iter()
+            .filter(|e| {
+                needle.is_empty() || e.name.contains(&needle) || e.student_no.contains(&needle)
+            })
+            .cloned()
+            .collect();
+        egui::ScrollArea::vertical()
+            .id_salt("roster-list")
+            .show(ui, |ui| {
+                egui::Grid::new("students")
+                    .num_columns(6)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for h in [
+                            self.t("序", "#"),
+                            self.t("学号", "No."),
+                            self.t("姓名", "Name"),
+                            self.t("班级", "Class"),
+                            self.t("类别", "Status"),
+                            self.t("照片", "Photo"),
+                        ] {
+                            ui.label(RichText::new(h).strong());
+                        }
+                        ui.end_row();
+                        for e in rows {
+                            ui.label(e.position.to_string());
+                            ui.label(&e.student_no);
+                            if ui.link(&e.name).clicked() {
+                                self.select(e.student_no.clone());
+                                self.tab = super::Tab::Station;
+                            }
+                            ui.label(&e.class);
+                            ui.label(self.lang.pick(e.status.zh(), e.status.as_str()));
+                            ui.label(photo_state_label(e.photo_state, self.lang));
+                            ui.end_row();
+                        }
+                    });
+            });
+    }
+}
+
+/// A photo state in the operator's words.
+pub(super) fn photo_state_label(
+    s: Option<crate::store::PhotoState>,
+    lang: crate::i18n::Lang,
+) -> &'static str {
+    use crate::store::PhotoState::*;
+    match s {
+        None => lang.pick("未拍", "not yet"),
+        Some(Captured) => lang.pick("已拍待定", "captured"),
+        Some(Accepted) => lang.pick("已通过", "accepted"),
+        Some(Rejected) => lang.pick("待审核", "in review"),
+        Some(OverrideAccepted) => lang.pick("主管通过", "approved"),
+        Some(ReshootRequested) => lang.pick("需重拍", "re-shoot"),
+        Some(Uploaded) => lang.pick("已上传", "uploaded"),
+        Some(Purged) => lang.pick("已清理", "purged"),
+    }
+}

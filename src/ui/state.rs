@@ -1,0 +1,530 @@
+//! The application state, event handling and the frame loop shared by every view.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, Color32, RichText, TextureHandle};
+use zeroize::Zeroize;
+
+use crate::cli::Context;
+use crate::compliance::LiveAnalysis;
+use crate::controller::{
+    Controller, ControllerConfig, Event, LiveCamera, Request, ReviewItem, StationInfo, start_camera,
+};
+use crate::i18n::{Lang, Text};
+use crate::pipeline::{AnalysisResult, PendingShot};
+use crate::roster::ImportReport;
+use crate::shot::PreparedShot;
+use crate::store::{NameTemplate, PhotoState, Progress, QueueEntry, QueueStats, VerifyReport};
+
+/// The views of the station.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// Photographer.
+    Station,
+    /// Roster staff.
+    Roster,
+    /// Supervisor (PIN).
+    Review,
+    /// Queue and upload.
+    Queue,
+    /// Settings.
+    Settings,
+}
+
+/// Where the current shot is.
+pub(super) enum ShotPhase {
+    /// Live preview; nothing taken.
+    Idle,
+    /// Countdown running until the instant.
+    Countdown(Instant),
+    /// Waiting for the full-resolution frame.
+    Waiting(PendingShot),
+    /// The final check runs.
+    Checking,
+    /// The crop with its verdict, awaiting accept/retake.
+    Ready(Arc<PreparedShot>, TextureHandle),
+}
+
+/// A short message at the top of the station view.
+pub(super) struct Banner {
+    pub text: Text,
+    pub good: bool,
+    pub at: Instant,
+}
+
+/// Roster view state.
+#[derive(Default)]
+pub(super) struct RosterUi {
+    pub path: String,
+    pub report: Option<(PathBuf, bool, ImportReport)>,
+    pub search: String,
+    pub export_path: String,
+    pub busy: bool,
+}
+
+/// Review view state.
+#[derive(Default)]
+pub(super) struct ReviewUi {
+    pub unlocked: bool,
+    pub pin: String,
+    pub items: Vec<ReviewItem>,
+    pub textures: HashMap<i64, TextureHandle>,
+    pub reasons: HashMap<i64, String>,
+}
+
+/// The whole GUI state. Construct with [`StationApp::new`], draw with [`StationApp::show`].
+pub struct StationApp {
+    pub(super) lang: Lang,
+    pub(super) config: Context,
+    pub(super) egui_ctx: egui::Context,
+    pub(super) ctl: Controller,
+    pub(super) camera: Option<LiveCamera>,
+    pub(super) camera_error: Option<Text>,
+    pub(super) station: Option<StationInfo>,
+    pub(super) tab: Tab,
+    pub(super) queue: Vec<QueueEntry>,
+    pub(super) progress: Option<Progress>,
+    pub(super) stats: Option<QueueStats>,
+    pub(super) current: Option<String>,
+    pub(super) code: Option<String>,
+    pub(super) code_input: String,
+    pub(super) shot: ShotPhase,
+    pub(super) countdown_enabled: bool,
+    pub(super) override_reason: String,
+    pub(super) supersede: bool,
+    pub(super) banner: Option<Banner>,
+    pub(super) error: Option<Text>,
+    pub(super) preview: Option<TextureHandle>,
+    pub(super) live: Option<Arc<AnalysisResult<LiveAnalysis>>>,
+    pub(super) pass: String,
+    pub(super) pass2: String,
+    pub(super) pin: String,
+    pub(super) station_id: String,
+    pub(super) station_name: String,
+    pub(super) busy: bool,
+    pub(super) roster: RosterUi,
+    pub(super) review: ReviewUi,
+    pub(super) verify: Option<VerifyReport>,
+    pub(super) last_frame_ms: f32,
+}
+
+impl StationApp {
+    /// Builds the app: starts the controller and the camera (demo when no webcam is found).
+    pub fn new(config: Context, egui_ctx: egui::Context) -> StationApp {
+        let repaint_ctx = egui_ctx.clone();
+        let notify: crate::controller::Notify = Arc::new(move || repaint_ctx.request_repaint());
+        let template = NameTemplate::parse(&config.config.export.file_name).unwrap_or_else(|_| {
+            NameTemplate::parse("{student_no}.jpg").unwrap_or_else(|_| unreachable!())
+        });
+        let ctl = Controller::start(
+            ControllerConfig {
+                db_path: config.db_path(),
+                kdf: config.kdf(),
+                spec: config.config.spec.clone(),
+                roster: config.config.roster.clone(),
+                export_template: template,
+                actor: format!("gui:{}", config.config.station.id),
+            },
+            notify.clone(),
+        );
+        let (camera, camera_error) =
+            match start_camera(&config.config.camera, &config.config.spec, notify) {
+                Ok(c) => (Some(c), None),
+                Err(e) => (None, Some(e)),
+            };
+        StationApp {
+            lang: Lang::from_config(&config.config.ui.language),
+            station_id: config.config.station.id.clone(),
+            station_name: config.config.station.name.clone(),
+            config,
+            egui_ctx,
+            ctl,
+            camera,
+            camera_error,
+            station: None,
+            tab: Tab::Station,
+            queue: Vec::new(),
+            progress: None,
+            stats: None,
+            current: None,
+            code: None,
+            code_input: String::new(),
+            shot: ShotPhase::Idle,
+            countdown_enabled: false,
+            override_reason: String::new(),
+            supersede: false,
+            banner: None,
+            error: None,
+            preview: None,
+            live: None,
+            pass: String::new(),
+            pass2: String::new(),
+            pin: String::new(),
+            busy: false,
+            roster: RosterUi::default(),
+            review: ReviewUi::default(),
+            verify: None,
+            last_frame_ms: 0.0,
+        }
+    }
+
+    /// Text in the current language.
+    pub(super) fn t(&self, zh: &'static str, en: &'static str) -> &'static str {
+        self.lang.pick(zh, en)
+    }
+
+    /// Sends a request to the controller.
+    pub(super) fn send(&self, r: Request) {
+        self.ctl.send(r);
+    }
+
+    /// True once the station is unlocked.
+    pub fn is_unlocked(&self) -> bool {
+        self.station.is_some()
+    }
+
+    /// The demo camera's controls, when the demo source runs (tests and trade-show use).
+    pub fn demo_controls(&self) -> Option<crate::camera::DemoHandle> {
+        self.camera.as_ref().and_then(|c| c.demo.clone())
+    }
+
+    /// The selected student's number.
+    pub fn current_student(&self) -> Option<&str> {
+        self.current.as_deref()
+    }
+
+    /// The current queue entry.
+    pub(super) fn current_entry(&self) -> Option<&QueueEntry> {
+        let no = self.current.as_deref()?;
+        self.queue.iter().find(|e| e.student_no == no)
+    }
+
+    /// Moves the selection to the first student after the current one who still needs a photo.
+    pub(super) fn select_next(&mut self, forward: bool) {
+        let pos = self
+            .current
+            .as_deref()
+            .and_then(|no| self.queue.iter().position(|e| e.student_no == no));
+        let next = if forward {
+            let start = pos.map(|p| p + 1).unwrap_or(0);
+            self.queue[start.min(self.queue.len())..]
+                .iter()
+                .find(|e| e.needs_photo)
+        } else {
+            self.queue[..pos.unwrap_or(0)].iter().next_back()
+        };
+        if let Some(e) = next {
+            let no = e.student_no.clone();
+            self.select(no);
+        }
+    }
+
+    /// Selects a student; clears the scanned code and any shot.
+    pub(super) fn select(&mut self, student_no: String) {
+        if self.current.as_deref() != Some(&student_no) {
+            self.code = None;
+            self.shot = ShotPhase::Idle;
+            self.override_reason.clear();
+            self.supersede = false;
+        }
+        self.current = Some(student_no);
+    }
+
+    /// Handles every event the controller sent since the last frame.
+    fn poll(&mut self) {
+        for event in self.ctl.drain() {
+            match event {
+                Event::Unlocked(info) => {
+                    self.station = Some(info);
+                    self.busy = false;
+                    self.error = None;
+                    self.pass.zeroize();
+                    self.pass2.zeroize();
+                    self.pin.zeroize();
+                }
+                Event::Failed(text) => {
+                    self.busy = false;
+                    self.roster.busy = false;
+                    if matches!(self.shot, ShotPhase::Checking) {
+                        self.shot = ShotPhase::Idle;
+                    }
+                    self.error = Some(text);
+                }
+                Event::Queue(q) => {
+                    self.queue = q;
+                    let still_needed = self.current_entry().is_some_and(|e| e.needs_photo);
+                    if !still_needed && matches!(self.shot, ShotPhase::Idle) {
+                        self.select_next(true);
+                    }
+                }
+                Event::Progress(p) => self.progress = Some(p),
+                Event::Stats(s) => self.stats = Some(s),
+                Event::ShotReady(ready) => {
+                    let tex = self.egui_ctx.load_texture(
+                        "shot",
+                        to_color_image(&ready.shot.crop),
+                        Default::default(),
+                    );
+                    self.shot = ShotPhase::Ready(ready.shot, tex);
+                }
+                Event::Stored {
+                    photo_id,
+                    student_no,
+                    state,
+                } => {
+                    let (zh, en) = if state == PhotoState::Accepted {
+                        (
+                            format!("已保存 {student_no}（照片 #{photo_id}）"),
+                            format!("Saved {student_no} (photo #{photo_id})"),
+                        )
+                    } else {
+                        (
+                            format!("{student_no} 的照片 #{photo_id} 已交主管审核"),
+                            format!("Photo #{photo_id} of {student_no} sent to the supervisor"),
+                        )
+                    };
+                    self.banner = Some(Banner {
+                        text: Text::new(zh, en),
+                        good: state == PhotoState::Accepted,
+                        at: Instant::now(),
+                    });
+                    self.shot = ShotPhase::Idle;
+                    self.code = None;
+                    self.override_reason.clear();
+                    self.supersede = false;
+                    self.error = None;
+                    if self.current.as_deref() == Some(&student_no) {
+                        self.current = None;
+                    }
+                }
+                Event::CodeResolved { payload, owner } => self.code_resolved(payload, owner),
+                Event::PinChecked(ok) => {
+                    self.review.unlocked = ok;
+                    self.review.pin.clear();
+                    if ok {
+                        self.send(Request::LoadReview);
+                    } else {
+                        self.error = Some(Text::new("PIN 不正确。", "Wrong PIN."));
+                    }
+                }
+                Event::ReviewItems(items) => {
+                    self.review.textures.clear();
+                    for item in &items {
+                        let tex = self.egui_ctx.load_texture(
+                            format!("review-{}", item.summary.id),
+                            to_color_image(&item.image),
+                            Default::default(),
+                        );
+                        self.review.textures.insert(item.summary.id, tex);
+                    }
+                    self.review.items = items;
+                }
+                Event::Reviewed { .. } => {}
+                Event::Imported {
+                    path,
+                    dry_run,
+                    report,
+                } => {
+                    self.roster.busy = false;
+                    self.roster.report = Some((path, dry_run, report));
+                }
+                Event::Exported(path) => {
+                    self.roster.busy = false;
+                    self.banner = Some(Banner {
+                        text: Text::new(
+                            format!("已导出 {}", path.display()),
+                            format!("Exported {}", path.display()),
+                        ),
+                        good: true,
+                        at: Instant::now(),
+                    });
+                }
+                Event::Verified(report) => self.verify = Some(report),
+            }
+        }
+    }
+
+    /// A scanned code: select its owner if the roster knows it, else bind to the current student.
+    pub(super) fn code_resolved(&mut self, payload: String, owner: Option<(String, String)>) {
+        match owner {
+            Some((no, _)) if self.current.as_deref() != Some(&no) => {
+                let entry = self.queue.iter().find(|e| e.student_no == no);
+                if entry.is_some_and(|e| !e.needs_photo) {
+                    let name = entry.map(|e| e.name.clone()).unwrap_or_default();
+                    self.error = Some(Text::new(
+                        format!("该采集码属于 {no} {name}，其照片已通过。"),
+                        format!(
+                            "This code belongs to {no} {name}, who already has an accepted photo."
+                        ),
+                    ));
+                    return;
+                }
+                self.select(no);
+                self.code = Some(payload);
+            }
+            _ => self.code = Some(payload),
+        }
+        self.error = None;
+    }
+
+    /// Starts a shot: countdown first if enabled.
+    pub(super) fn shoot(&mut self) {
+        if !matches!(self.shot, ShotPhase::Idle) {
+            return;
+        }
+        self.shot = if self.countdown_enabled {
+            ShotPhase::Countdown(Instant::now() + Duration::from_secs(3))
+        } else {
+            self.take()
+        };
+    }
+
+    fn take(&self) -> ShotPhase {
+        match &self.camera {
+            Some(cam) => ShotPhase::Waiting(cam.pipeline.shoot()),
+            None => ShotPhase::Idle,
+        }
+    }
+
+    /// Advances countdown and pending shots.
+    fn advance_shot(&mut self) {
+        match &self.shot {
+            ShotPhase::Countdown(at) if Instant::now() >= *at => self.shot = self.take(),
+            ShotPhase::Countdown(_) => self
+                .egui_ctx
+                .request_repaint_after(Duration::from_millis(100)),
+            ShotPhase::Waiting(pending) => match pending.try_take() {
+                Ok(Some(frame)) => {
+                    self.send(Request::PrepareShot {
+                        frame: frame.image.clone(),
+                    });
+                    self.shot = ShotPhase::Checking;
+                }
+                Ok(None) => self
+                    .egui_ctx
+                    .request_repaint_after(Duration::from_millis(30)),
+                Err(e) => {
+                    let t = e.text();
+                    self.error = Some(Text::new(t.zh, t.en));
+                    self.shot = ShotPhase::Idle;
+                }
+            },
+            _ => {}
+        }
+    }
+
+    /// Stores the ready shot: accepted when it passed, sent to review with the operator's reason otherwise.
+    pub(super) fn accept(&mut self) {
+        let ShotPhase::Ready(shot, _) = &self.shot else {
+            return;
+        };
+        let Some(student_no) = self.current.clone() else {
+            self.error = Some(Text::new("请先选择学生。", "Select a student first."));
+            return;
+        };
+        let Some(code) = self.code.clone() else {
+            self.error = Some(Text::new(
+                "请先扫描学生的图像采集码。",
+                "Scan the student's collection code first.",
+            ));
+            return;
+        };
+        let decision = if shot.verdict.pass {
+            crate::store::Decision::Accept
+        } else if self.override_reason.trim().is_empty() {
+            self.error = Some(Text::new(
+                "照片不合格：请重拍，或填写原因后提交主管审核。",
+                "The photo fails the checks: retake it, or give a reason to send it to the supervisor.",
+            ));
+            return;
+        } else {
+            crate::store::Decision::Reject {
+                reason: self.override_reason.trim().to_string(),
+            }
+        };
+        self.send(Request::StoreShot {
+            student_no,
+            code,
+            shot: shot.clone(),
+            decision,
+            supersede: self.supersede,
+        });
+    }
+
+    /// Discards the shot and returns to the live view.
+    pub(super) fn retake(&mut self) {
+        self.shot = ShotPhase::Idle;
+        self.override_reason.clear();
+    }
+
+    /// Draws one frame of the whole app.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let started = Instant::now();
+        self.poll();
+        self.advance_shot();
+        if self.station.is_none() {
+            egui::CentralPanel::default().show(ui, |ui| self.unlock_view(ui));
+            return;
+        }
+        egui::Panel::top("tabs").show(ui, |ui| self.tab_bar(ui));
+        if let Some(err) = self.error.clone() {
+            egui::Panel::bottom("error").show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.label(
+                        RichText::new(format!("⚠ {}", err.get(self.lang)))
+                            .color(Color32::from_rgb(220, 60, 50)),
+                    );
+                    if ui.button(self.t("知道了", "Dismiss")).clicked() {
+                        self.error = None;
+                    }
+                });
+            });
+        }
+        match self.tab {
+            Tab::Station => self.station_view(ui),
+            Tab::Roster => self.roster_view(ui),
+            Tab::Review => self.review_view(ui),
+            Tab::Queue => self.queue_view(ui),
+            Tab::Settings => self.settings_view(ui),
+        }
+        self.last_frame_ms = started.elapsed().as_secs_f32() * 1000.0;
+    }
+
+    fn tab_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let tabs = [
+                (Tab::Station, self.t("拍摄", "Station")),
+                (Tab::Roster, self.t("名单", "Roster")),
+                (Tab::Review, self.t("审核", "Review")),
+                (Tab::Queue, self.t("队列与上传", "Queue & upload")),
+                (Tab::Settings, self.t("设置", "Settings")),
+            ];
+            for (tab, label) in tabs {
+                if ui
+                    .selectable_label(self.tab == tab, RichText::new(label).size(17.0))
+                    .clicked()
+                {
+                    self.tab = tab;
+                    if tab == Tab::Review && self.review.unlocked {
+                        self.send(Request::LoadReview);
+                    }
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.selectable_value(&mut self.lang, Lang::En, "English");
+                ui.selectable_value(&mut self.lang, Lang::Zh, "中文");
+                if let Some(st) = &self.station {
+                    ui.label(format!("{} · {}", st.name, st.id));
+                }
+            });
+        });
+    }
+}
+
+/// Converts an RGB image into an egui image.
+pub(super) fn to_color_image(img: &image::RgbImage) -> egui::ColorImage {
+    egui::ColorImage::from_rgb([img.width() as usize, img.height() as usize], img.as_raw())
+}

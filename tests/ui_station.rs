@@ -1,0 +1,144 @@
+//! The real GUI state driven with egui_kittest and the demo camera: unlock, import a roster, the next student
+//! appears, scan (typed) code, shoot, accept, the student's status changes; a failing shot kept with a reason
+//! shows up in the PIN-protected review and is approved there.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use capture_station::camera::DemoDefect;
+use capture_station::cli::Context;
+use capture_station::config::Config;
+use capture_station::crypto::KdfParams;
+use capture_station::store::{PhotoFilter, PhotoState, Store};
+use capture_station::ui::StationApp;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+const PASS: &str = "ui-test-passphrase";
+
+type App = Option<StationApp>;
+
+fn harness(dir: &Path) -> Harness<'static, App> {
+    let config = Config::parse(
+        "[camera]\nsource = \"demo\"\nwidth = 1280\nheight = 720\n[security]\nkdf_memory_kib = 256\nkdf_iterations = 1\n",
+        Path::new("test.toml"),
+    )
+    .unwrap();
+    let ctx = Context { config, data_dir: dir.to_path_buf() };
+    Harness::builder()
+        .with_size([1360.0, 860.0])
+        .with_context_setup(capture_station::ui::install_fonts)
+        .build_ui_state(
+            move |ui, app: &mut App| {
+                app.get_or_insert_with(|| StationApp::new(ctx.clone(), ui.ctx().clone())).show(ui);
+            },
+            None,
+        )
+}
+
+/// Steps the UI until `done` holds (the controller and camera work on other threads).
+fn wait_for(h: &mut Harness<'static, App>, what: &str, done: impl Fn(&Harness<'static, App>) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done(h) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn has_label(h: &Harness<'static, App>, text: &str) -> bool {
+    h.query_by_label_contains(text).is_some()
+}
+
+#[test]
+fn photographer_and_supervisor_workflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("station.db");
+    let mut store =
+        Store::create(&db, PASS, KdfParams { memory_kib: 256, iterations: 1, parallelism: 1 }, "T1", "测试机位").unwrap();
+    store.set_supervisor_pin("2468", "test").unwrap();
+    drop(store);
+    let roster = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/roster.csv");
+
+    let mut h = harness(dir.path());
+    h.step();
+    // Unlock.
+    h.get_by_label("站点口令").focus();
+    h.step();
+    h.get_by_label("站点口令").type_text(PASS);
+    h.step();
+    h.get_by_label("解锁").click();
+    wait_for(&mut h, "unlock", |h| has_label(h, "没有待拍学生"));
+
+    // Import the roster: check first, then import.
+    h.get_by_label("名单").click();
+    h.step();
+    h.get_by_label("名单文件").focus();
+    h.step();
+    h.get_by_label("名单文件").type_text(roster);
+    h.step();
+    h.get_by_label("检查").click();
+    wait_for(&mut h, "the validation report", |h| has_label(h, "确认导入"));
+    h.get_by_label("确认导入").click();
+    wait_for(&mut h, "the import", |h| has_label(h, "已导入"));
+
+    // The first student in shooting order (held back 降级 before the rest) appears on the station view.
+    h.get_by_label("拍摄").click();
+    wait_for(&mut h, "the next student", |h| has_label(h, "2021010008"));
+    assert_eq!(h.state().as_ref().unwrap().current_student(), Some("2021010008"));
+    wait_for(&mut h, "live checks", |h| has_label(h, "画面中有一张人脸"));
+
+    // Scan (typed), shoot, accept.
+    h.get_by_label("手动输入").focus();
+    h.step();
+    h.get_by_label("手动输入").type_text("CHSI-UI-TEST-CODE-1");
+    h.step();
+    h.get_by_label("使用").click();
+    wait_for(&mut h, "the code", |h| has_label(h, "已扫描采集码"));
+    h.get_by_label("拍摄 (空格)").click();
+    wait_for(&mut h, "the verdict", |h| has_label(h, "合格，按 Enter 保存"));
+    h.get_by_label("保存 (Enter)").click();
+    wait_for(&mut h, "the save", |h| has_label(h, "已保存 2021010008"));
+    wait_for(&mut h, "the next student", |h| h.state().as_ref().unwrap().current_student() == Some("2021010011"));
+
+    // A failing shot, kept with a reason, goes to the supervisor.
+    let demo = h.state().as_ref().unwrap().demo_controls().unwrap();
+    demo.set_defect(DemoDefect::WrongBackground);
+    h.get_by_label("手动输入").focus();
+    h.step();
+    h.get_by_label("手动输入").type_text("CHSI-UI-TEST-CODE-2");
+    h.step();
+    h.get_by_label("使用").click();
+    wait_for(&mut h, "the code", |h| has_label(h, "已扫描采集码"));
+    std::thread::sleep(Duration::from_millis(300));
+    h.get_by_label("拍摄 (空格)").click();
+    wait_for(&mut h, "the failing verdict", |h| has_label(h, "不合格，按 R 重拍"));
+    let reason_field = "仍要保存？填写原因，照片将交主管审核：";
+    h.get_by_label(reason_field).focus();
+    h.step();
+    h.get_by_label(reason_field).type_text("学生赶时间");
+    h.step();
+    h.get_by_label("保存 (Enter)").click();
+    wait_for(&mut h, "the review hand-over", |h| has_label(h, "已交主管审核"));
+
+    // Review: PIN, then approve.
+    h.get_by_label("审核").click();
+    h.step();
+    h.get_by_label("PIN").focus();
+    h.step();
+    h.get_by_label("PIN").type_text("2468");
+    h.step();
+    h.get_by_label("进入审核").click();
+    wait_for(&mut h, "the review list", |h| has_label(h, "2021010011"));
+    assert!(has_label(&h, "学生赶时间"), "the operator's reason is shown");
+    h.get_by_label("批准").click();
+    wait_for(&mut h, "the approval", |h| has_label(h, "主管通过"));
+
+    drop(h);
+    let store = Store::open(&db, PASS).unwrap();
+    let photos = store.list_photos(&PhotoFilter::default()).unwrap();
+    let state_of = |no: &str| photos.iter().find(|p| p.student_no == no).map(|p| p.state);
+    assert_eq!(state_of("2021010008"), Some(PhotoState::Accepted));
+    assert_eq!(state_of("2021010011"), Some(PhotoState::OverrideAccepted));
+    assert!(store.verify().unwrap().bad.is_empty());
+}
