@@ -133,7 +133,7 @@ fn sustained() {
         "  analysis latency avg          {:.1} ms (busy {:.1} ms)",
         a_end.latency_ms, a_end.busy_ms
     );
-    println!("  prep avg on capture thread    {:.2} ms", end.prep_ms);
+    println!("  prep avg (preparation thread) {:.2} ms", end.prep_ms);
     println!(
         "  preview latency avg           {:.1} ms, previews consumed {consumed}",
         end.preview_latency_ms

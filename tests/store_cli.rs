@@ -335,3 +335,41 @@ fn config_errors_name_file_key_and_line() {
         "{err}"
     );
 }
+
+#[test]
+fn failing_photo_is_refused_unless_sent_to_review_with_a_reason() {
+    let st = Station::new();
+    st.add_student("2020001", "张三", "计科2001");
+    let path = st.dir.path().join("grey.jpg");
+    let mut scene = capture_station::camera::DemoScene::new(1920, 1080);
+    let (img, _) = scene.render(
+        0.0,
+        capture_station::camera::DemoDefect::WrongBackground,
+        false,
+        None,
+        1,
+    );
+    img.save(&path).unwrap();
+    let p = path.to_str().unwrap();
+    let out = st.run(&["ingest", p, "--student", "2020001", "--code", "c-grey"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("background_colour") && err.contains("nothing stored"),
+        "{err}"
+    );
+    assert!(st.ok(&["queue", "list"]).trim().is_empty());
+    let out = st.ok(&[
+        "ingest",
+        p,
+        "--student",
+        "2020001",
+        "--code",
+        "c-grey",
+        "--override-reason",
+        "学生坚持",
+    ]);
+    assert!(out.contains("rejected (awaiting supervisor)"), "{out}");
+    let rows = st.ok(&["queue", "list", "--state", "rejected", "--json"]);
+    assert_eq!(rows.lines().count(), 1);
+}

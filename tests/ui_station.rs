@@ -24,20 +24,28 @@ fn harness(dir: &Path) -> Harness<'static, App> {
         Path::new("test.toml"),
     )
     .unwrap();
-    let ctx = Context { config, data_dir: dir.to_path_buf() };
+    let ctx = Context {
+        config,
+        data_dir: dir.to_path_buf(),
+    };
     Harness::builder()
         .with_size([1360.0, 860.0])
         .with_context_setup(capture_station::ui::install_fonts)
         .build_ui_state(
             move |ui, app: &mut App| {
-                app.get_or_insert_with(|| StationApp::new(ctx.clone(), ui.ctx().clone())).show(ui);
+                app.get_or_insert_with(|| StationApp::new(ctx.clone(), ui.ctx().clone()))
+                    .show(ui);
             },
             None,
         )
 }
 
 /// Steps the UI until `done` holds (the controller and camera work on other threads).
-fn wait_for(h: &mut Harness<'static, App>, what: &str, done: impl Fn(&Harness<'static, App>) -> bool) {
+fn wait_for(
+    h: &mut Harness<'static, App>,
+    what: &str,
+    done: impl Fn(&Harness<'static, App>) -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !done(h) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -54,8 +62,18 @@ fn has_label(h: &Harness<'static, App>, text: &str) -> bool {
 fn photographer_and_supervisor_workflow() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("station.db");
-    let mut store =
-        Store::create(&db, PASS, KdfParams { memory_kib: 256, iterations: 1, parallelism: 1 }, "T1", "测试机位").unwrap();
+    let mut store = Store::create(
+        &db,
+        PASS,
+        KdfParams {
+            memory_kib: 256,
+            iterations: 1,
+            parallelism: 1,
+        },
+        "T1",
+        "测试机位",
+    )
+    .unwrap();
     store.set_supervisor_pin("2468", "test").unwrap();
     drop(store);
     let roster = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/roster.csv");
@@ -78,14 +96,19 @@ fn photographer_and_supervisor_workflow() {
     h.get_by_label("名单文件").type_text(roster);
     h.step();
     h.get_by_label("检查").click();
-    wait_for(&mut h, "the validation report", |h| has_label(h, "确认导入"));
+    wait_for(&mut h, "the validation report", |h| {
+        has_label(h, "确认导入")
+    });
     h.get_by_label("确认导入").click();
     wait_for(&mut h, "the import", |h| has_label(h, "已导入"));
 
     // The first student in shooting order (held back 降级 before the rest) appears on the station view.
     h.get_by_label("拍摄").click();
     wait_for(&mut h, "the next student", |h| has_label(h, "2021010008"));
-    assert_eq!(h.state().as_ref().unwrap().current_student(), Some("2021010008"));
+    assert_eq!(
+        h.state().as_ref().unwrap().current_student(),
+        Some("2021010008")
+    );
     wait_for(&mut h, "live checks", |h| has_label(h, "画面中有一张人脸"));
 
     // Scan (typed), shoot, accept.
@@ -96,10 +119,14 @@ fn photographer_and_supervisor_workflow() {
     h.get_by_label("使用").click();
     wait_for(&mut h, "the code", |h| has_label(h, "已扫描采集码"));
     h.get_by_label("拍摄 (空格)").click();
-    wait_for(&mut h, "the verdict", |h| has_label(h, "合格，按 Enter 保存"));
+    wait_for(&mut h, "the verdict", |h| {
+        has_label(h, "合格，按 Enter 保存")
+    });
     h.get_by_label("保存 (Enter)").click();
     wait_for(&mut h, "the save", |h| has_label(h, "已保存 2021010008"));
-    wait_for(&mut h, "the next student", |h| h.state().as_ref().unwrap().current_student() == Some("2021010011"));
+    wait_for(&mut h, "the next student", |h| {
+        h.state().as_ref().unwrap().current_student() == Some("2021010011")
+    });
 
     // A failing shot, kept with a reason, goes to the supervisor.
     let demo = h.state().as_ref().unwrap().demo_controls().unwrap();
@@ -112,14 +139,18 @@ fn photographer_and_supervisor_workflow() {
     wait_for(&mut h, "the code", |h| has_label(h, "已扫描采集码"));
     std::thread::sleep(Duration::from_millis(300));
     h.get_by_label("拍摄 (空格)").click();
-    wait_for(&mut h, "the failing verdict", |h| has_label(h, "不合格，按 R 重拍"));
+    wait_for(&mut h, "the failing verdict", |h| {
+        has_label(h, "不合格，按 R 重拍")
+    });
     let reason_field = "仍要保存？填写原因，照片将交主管审核：";
     h.get_by_label(reason_field).focus();
     h.step();
     h.get_by_label(reason_field).type_text("学生赶时间");
     h.step();
     h.get_by_label("保存 (Enter)").click();
-    wait_for(&mut h, "the review hand-over", |h| has_label(h, "已交主管审核"));
+    wait_for(&mut h, "the review hand-over", |h| {
+        has_label(h, "已交主管审核")
+    });
 
     // Review: PIN, then approve.
     h.get_by_label("审核").click();
@@ -130,7 +161,10 @@ fn photographer_and_supervisor_workflow() {
     h.step();
     h.get_by_label("进入审核").click();
     wait_for(&mut h, "the review list", |h| has_label(h, "2021010011"));
-    assert!(has_label(&h, "学生赶时间"), "the operator's reason is shown");
+    assert!(
+        has_label(&h, "学生赶时间"),
+        "the operator's reason is shown"
+    );
     h.get_by_label("批准").click();
     wait_for(&mut h, "the approval", |h| has_label(h, "主管通过"));
 

@@ -163,7 +163,19 @@ pub(crate) fn fill_ellipse(cv: &mut Canvas<'_>, e: Ellipse, paint: Paint) {
         let xs = (e.cx + xa - 1.0).floor().max(0.0) as usize;
         let xe = ((e.cx + xb + 1.0).ceil().max(0.0) as usize).min(w);
         let row = &mut cv.px[y * w * 3..(y + 1) * w * 3];
-        for x in xs..xe {
+        // Pixels whose centre lies strictly inside the inner ellipse are fully covered.
+        let (mut fs, mut fe) = (xs, xs);
+        if paint.edge_darken == 0.0 && paint.opacity >= 0.999 && inner.0 < inner.1 {
+            let lo = (inner.0 + e.cx - 0.5).floor() + 1.0;
+            let hi = (inner.1 + e.cx - 0.5).ceil();
+            fs = (lo.max(xs as f32) as usize).min(xe);
+            fe = (hi.max(fs as f32) as usize).min(xe);
+            let rgb = paint.color.map(|c| c.clamp(0.0, 255.0) as u8);
+            for px in row[fs * 3..fe * 3].chunks_exact_mut(3) {
+                px.copy_from_slice(&rgb);
+            }
+        }
+        for x in (xs..fs).chain(fe..xe) {
             let dx = x as f32 + 0.5 - e.cx;
             let fully = dx > inner.0 && dx < inner.1;
             let q = if fully && paint.edge_darken == 0.0 {
@@ -329,6 +341,48 @@ mod tests {
         );
         // Edges are anti-aliased: some pixels are partially covered.
         assert!(buf.chunks_exact(3).any(|p| p[0] > 20 && p[0] < 235));
+    }
+
+    #[test]
+    fn solid_span_fast_path_matches_per_pixel_path() {
+        let (w, h) = (160, 120);
+        let e = Ellipse {
+            cx: 70.3,
+            cy: 61.8,
+            rx: 50.0,
+            ry: 33.0,
+            angle: -0.4,
+        };
+        let mut fast = vec![10u8; w * h * 3];
+        let mut slow = vec![10u8; w * h * 3];
+        fill_ellipse(
+            &mut canvas(&mut fast, w, h),
+            e,
+            Paint::solid([200.0, 100.0, 50.0]),
+        );
+        // Opacity just below the fast-path threshold forces the per-pixel path.
+        let p = Paint::solid([200.0, 100.0, 50.0]).with_opacity(0.9989);
+        fill_ellipse(&mut canvas(&mut slow, w, h), e, p);
+        let diff = fast
+            .iter()
+            .zip(&slow)
+            .map(|(a, b)| (*a as i32 - *b as i32).abs())
+            .max()
+            .unwrap();
+        assert!(diff <= 1, "max difference {diff}");
+        // Clipped at the canvas border without panicking.
+        let e = Ellipse {
+            cx: -5.0,
+            cy: 130.0,
+            rx: 60.0,
+            ry: 40.0,
+            angle: 0.2,
+        };
+        fill_ellipse(
+            &mut canvas(&mut fast, w, h),
+            e,
+            Paint::solid([1.0, 2.0, 3.0]),
+        );
     }
 
     #[test]

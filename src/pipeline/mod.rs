@@ -1,9 +1,9 @@
 //! Live pipeline: capture thread → analysis workers → consumer (UI), newest-frame-wins at
 //! every hop (single-slot mailboxes: a slow stage drops frames, never queues them).
 //!
-//! On the capture thread each frame gets a preview (fits `preview_max`) and an analysis proxy
-//! (fits `analysis_max`), both by integer box downscale; the full-resolution [`Frame`] travels
-//! along. Each [`FrameAnalyzer`] runs on its own worker thread. Consumer calls never wait for
+//! The capture thread only hands each frame on (and serves shots); a preparation thread gives
+//! it a preview (fits `preview_max`) and an analysis proxy (fits `analysis_max`), both by
+//! integer box downscale; the full-resolution [`Frame`] travels along. Each [`FrameAnalyzer`] runs on its own worker thread. Consumer calls never wait for
 //! the camera: they take a lock only for a pointer swap.
 
 pub mod downscale;
@@ -210,6 +210,7 @@ struct CaptureCounters {
     frames: u64,
     frame_size: (u32, u32),
     prep: Ema,
+    prep_dropped: u64,
     preview_latency: Ema,
     previews_dropped: u64,
 }
@@ -347,43 +348,90 @@ impl PipelineBuilder {
                 })?;
             threads.push(t);
         }
-        let sink_hub = Arc::clone(&hub);
         let inboxes: Vec<(Inbox, Arc<Mutex<StageCounters>>)> = stages
             .iter()
             .map(|s| (Arc::clone(&s.inbox), Arc::clone(&s.counters)))
             .collect();
         let (pmax, amax) = (config.preview_max, config.analysis_max);
+        // Capture thread → (newest-wins) → preparation thread, so downscaling never delays
+        // the source.
+        let raw: Arc<Mailbox<Frame>> = Arc::new(Mailbox::new());
+        let prep_hub = Arc::clone(&hub);
+        let prep_raw = Arc::clone(&raw);
+        let prep_body = move || {
+            loop {
+                let Some(frame) = prep_raw.wait_take(Duration::from_millis(100)) else {
+                    if prep_raw.is_closed() {
+                        break;
+                    }
+                    continue;
+                };
+                let started = Instant::now();
+                let (preview, input) = prepare(&frame, pmax, amax, is_still);
+                let input = Arc::new(input);
+                lock(&prep_hub.capture).prep.add(started.elapsed());
+                for (inbox, counters) in &inboxes {
+                    if inbox.put(Arc::clone(&input)) {
+                        lock(counters).skipped += 1;
+                    }
+                }
+                if prep_hub.preview.put(preview) {
+                    lock(&prep_hub.capture).previews_dropped += 1;
+                }
+                prep_hub.wake();
+            }
+        };
+        let close_all = |threads: Vec<JoinHandle<()>>| {
+            raw.close();
+            for s in &stages {
+                s.inbox.close();
+            }
+            for t in threads {
+                let _ = t.join();
+            }
+        };
+        match std::thread::Builder::new()
+            .name("frame-prep".into())
+            .spawn(prep_body)
+        {
+            Ok(t) => threads.push(t),
+            Err(e) => {
+                close_all(threads);
+                return Err(CameraError::Backend {
+                    context: "starting the frame preparation thread",
+                    message: e.to_string(),
+                });
+            }
+        }
+        let sink_hub = Arc::clone(&hub);
+        let sink_raw = Arc::clone(&raw);
         let on_frame = move |frame: Frame| {
-            let started = Instant::now();
-            let (preview, input) = prepare(&frame, pmax, amax, is_still);
-            let input = Arc::new(input);
             {
                 let mut c = lock(&sink_hub.capture);
                 c.rate.tick(frame.captured_at);
                 c.frames += 1;
                 c.frame_size = frame.image.dimensions();
-                c.prep.add(started.elapsed());
             }
-            for (inbox, counters) in &inboxes {
-                if inbox.put(Arc::clone(&input)) {
-                    lock(counters).skipped += 1;
-                }
-            }
-            let dropped = sink_hub.preview.put(preview);
             *lock(&sink_hub.last_frame) = Some(frame.clone());
             for tx in lock(&sink_hub.shots).drain(..) {
                 let _ = tx.send(frame.clone());
             }
-            if dropped {
-                lock(&sink_hub.capture).previews_dropped += 1;
+            if sink_raw.put(frame) {
+                lock(&sink_hub.capture).prep_dropped += 1;
             }
-            sink_hub.wake();
         };
-        let supervisor = Supervisor::spawn(source, config.supervisor.clone(), on_frame)?;
+        let supervisor = match Supervisor::spawn(source, config.supervisor.clone(), on_frame) {
+            Ok(s) => s,
+            Err(e) => {
+                close_all(threads);
+                return Err(e);
+            }
+        };
         Ok(Pipeline {
             hub,
             stages,
             supervisor,
+            raw,
             workers: threads,
             kind,
         })
@@ -419,6 +467,7 @@ pub struct Pipeline {
     hub: Arc<Hub>,
     stages: Vec<Stage>,
     supervisor: Supervisor,
+    raw: Arc<Mailbox<Frame>>,
     workers: Vec<JoinHandle<()>>,
     kind: SourceKind,
 }
@@ -506,7 +555,15 @@ impl Pipeline {
     /// A snapshot of the statistics.
     pub fn stats(&self) -> PipelineStats {
         let now = Instant::now();
-        let (capture_fps, frames, frame_size, prep_ms, preview_latency_ms, previews_dropped) = {
+        let (
+            capture_fps,
+            frames,
+            frame_size,
+            prep_ms,
+            preview_latency_ms,
+            previews_dropped,
+            prep_dropped,
+        ) = {
             let c = lock(&self.hub.capture);
             (
                 c.rate.rate(now),
@@ -515,6 +572,7 @@ impl Pipeline {
                 c.prep.ms(),
                 c.preview_latency.ms(),
                 c.previews_dropped,
+                c.prep_dropped,
             )
         };
         let analyzers = self
@@ -540,6 +598,7 @@ impl Pipeline {
             capture_fps,
             frame_size,
             prep_ms,
+            prep_dropped,
             preview_latency_ms,
             previews_dropped,
             analyzers,
@@ -549,6 +608,7 @@ impl Pipeline {
     /// Stops capture and analysis and joins all threads. Idempotent.
     pub fn stop(&mut self) {
         self.supervisor.stop();
+        self.raw.close();
         for s in &self.stages {
             s.inbox.close();
         }

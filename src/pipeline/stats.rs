@@ -96,8 +96,10 @@ pub struct PipelineStats {
     pub capture_fps: f32,
     /// Size of the last full-resolution frame.
     pub frame_size: (u32, u32),
-    /// Average preview + proxy preparation time on the capture thread, ms.
+    /// Average preview + proxy preparation time (preparation thread), ms.
     pub prep_ms: f32,
+    /// Frames replaced before the preparation thread got to them.
+    pub prep_dropped: u64,
     /// Average capture-to-consumer latency of previews, ms.
     pub preview_latency_ms: f32,
     /// Previews replaced before the consumer took them.

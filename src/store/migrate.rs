@@ -6,7 +6,10 @@ use rusqlite::Connection;
 /// The migrations, in order; the schema version is the number of applied migrations.
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../migrations/0001_init.sql")),
-    ("0002_settings", include_str!("../../migrations/0002_settings.sql")),
+    (
+        "0002_settings",
+        include_str!("../../migrations/0002_settings.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -266,7 +266,11 @@ impl Store {
     /// This station's name.
     pub fn station_name(&self) -> Result<String, StoreError> {
         self.conn
-            .query_row("SELECT name FROM stations WHERE id = ?1", [&self.station_id], |r| r.get(0))
+            .query_row(
+                "SELECT name FROM stations WHERE id = ?1",
+                [&self.station_id],
+                |r| r.get(0),
+            )
             .map_err(|e| error::sql(e, "read station"))
     }
 

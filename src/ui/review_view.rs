@@ -125,7 +125,11 @@ impl StationApp {
             ui.heading(self.t("主管审核需要 PIN", "Supervisor review needs the PIN"));
             let label = ui.label("PIN");
             let r = ui
-                .add(egui::TextEdit::singleline(&mut self.review.pin).password(true).desired_width(200.0))
+                .add(
+                    egui::TextEdit::singleline(&mut self.review.pin)
+                        .password(true)
+                        .desired_width(200.0),
+                )
                 .labelled_by(label.id);
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.button(self.t("进入审核", "Enter review")).clicked() || enter {

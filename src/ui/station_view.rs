@@ -319,7 +319,8 @@ impl StationApp {
                     "仍要保存？填写原因，照片将交主管审核：",
                     "Keep it anyway? Give a reason; it goes to the supervisor:",
                 ));
-                ui.text_edit_singleline(&mut self.override_reason).labelled_by(label.id);
+                ui.text_edit_singleline(&mut self.override_reason)
+                    .labelled_by(label.id);
             }
             if self
                 .current_entry()

@@ -54,10 +54,17 @@ impl StationApp {
     }
 
     fn unlock_form(&mut self, ui: &mut egui::Ui) -> bool {
-        ui.label(self.t("请输入站点口令解锁", "Enter the station passphrase to unlock"));
+        ui.label(self.t(
+            "请输入站点口令解锁",
+            "Enter the station passphrase to unlock",
+        ));
         let label = ui.label(self.t("站点口令", "Station passphrase"));
         let r = ui
-            .add(egui::TextEdit::singleline(&mut self.pass).password(true).desired_width(320.0))
+            .add(
+                egui::TextEdit::singleline(&mut self.pass)
+                    .password(true)
+                    .desired_width(320.0),
+            )
             .labelled_by(label.id);
         let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.add_space(6.0);

@@ -4,8 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use image::{Rgb, RgbImage};
-
 /// Passphrase used by every test station.
 pub const PASS: &str = "test-passphrase";
 
@@ -74,37 +72,20 @@ impl Station {
         self.ok(&["student", "add", no, "--name", name, "--class", class]);
     }
 
-    /// Writes a photo-like JPEG into the temp dir and returns its path.
+    /// Writes a compliant 1920×1080 demo-subject frame as JPEG into the temp dir and returns its path.
     pub fn photo(&self, name: &str, seed: u32) -> PathBuf {
         let path = self.dir.path().join(name);
-        portrait_frame(1280, 720, seed).save(&path).unwrap();
+        let mut scene = capture_station::camera::DemoScene::new(1920, 1080);
+        let (img, _) = scene.render(
+            0.1 * seed as f32,
+            capture_station::camera::DemoDefect::Good,
+            false,
+            None,
+            seed.into(),
+        );
+        img.save(&path).unwrap();
         path
     }
-}
-
-/// A frame that compresses like a real photo: a blue backdrop with noise and a head-and-shoulders shape.
-pub fn portrait_frame(w: u32, h: u32, seed: u32) -> RgbImage {
-    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-    let (cx, cy) = (w as f32 / 2.0, h as f32 * 0.42);
-    RgbImage::from_fn(w, h, |x, y| {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        let n = (state % 23) as i32 - 11;
-        let (dx, dy) = (
-            (x as f32 - cx) / (h as f32 * 0.16),
-            (y as f32 - cy) / (h as f32 * 0.22),
-        );
-        let base: [i32; 3] = if dx * dx + dy * dy < 1.0 {
-            [205, 160, 130]
-        } else if y as f32 > h as f32 * 0.68 && (x as f32 - cx).abs() < h as f32 * 0.45 {
-            [40, 40, 48]
-        } else {
-            [100, 197, 255]
-        };
-        let c = |v: i32| (v + n + ((x / 7 + y / 5) % 9) as i32).clamp(0, 255) as u8;
-        Rgb([c(base[0]), c(base[1]), c(base[2])])
-    })
 }
 
 /// True if `needle` occurs in `hay`.
