@@ -564,7 +564,8 @@ fn eyes_open(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
         value: m.eye_opening,
         threshold: format!("warn < {}, fail < {} (opening/face width)", l.warn, l.fail),
     };
-    if m.eye_opening < l.fail {
+    // Closed: a thin eye region, or a narrow one with no white of the eye on either side.
+    if m.eye_opening < l.fail || (m.eyes_found == 0 && m.eye_opening < l.warn) {
         r.done(
             Outcome::Fail,
             ("眼睛闭合或未睁开", "the eyes are closed"),
