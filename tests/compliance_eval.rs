@@ -238,7 +238,7 @@ fn independent_demo_subject_set() {
             let (img, _) = scene.render(0.37 * i as f32, d, false, None, 90 + i as u64);
             let shot = final_check(&img, &spec).unwrap();
             caught += usize::from(!shot.verdict.pass);
-            if std::env::var("SYNTH_DEBUG").is_ok() || (d == DemoDefect::Good) == !shot.verdict.pass
+            if std::env::var("SYNTH_DEBUG").is_ok() || (d == DemoDefect::Good) != shot.verdict.pass
             {
                 let eyes = shot.verdict.get("eyes_open").map(|c| (c.outcome, c.value));
                 println!(
