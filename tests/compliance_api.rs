@@ -353,3 +353,22 @@ fn final_check_rejects_tiny_images_and_bad_specs() {
         Err(ComplianceError::Spec(_))
     ));
 }
+
+#[test]
+fn final_check_on_frames_with_framing_problems() {
+    let spec = PhotoSpec::default();
+    // Too close: the crop cannot be wide enough, the head ends up too large.
+    let mut s = Subject::good(340).in_frame(1280, 720);
+    s.face_w *= 1.45;
+    s.eye_y = 0.45 * 720.0;
+    let shot = final_check(&render(&s), &spec).unwrap();
+    let size = shot.verdict.get(ids::HEAD_SIZE).unwrap();
+    assert_eq!(size.outcome, Outcome::Fail, "{size:?}");
+    assert!(size.hint_en.contains("back"));
+    // Crown above the frame: cut off whatever the crop does.
+    let mut s = Subject::good(341).in_frame(1280, 720);
+    s.eye_y = 0.5 * s.face_w;
+    let shot = final_check(&render(&s), &spec).unwrap();
+    let pos = shot.verdict.get(ids::HEAD_POSITION).unwrap();
+    assert_eq!(pos.outcome, Outcome::Fail, "{pos:?}");
+}

@@ -56,6 +56,32 @@ fn head_roll_sides() {
 }
 
 #[test]
+fn head_yaw_sides() {
+    sides(
+        ids::HEAD_YAW,
+        Subject {
+            yaw: 0.06,
+            ..base(15)
+        },
+        Subject {
+            yaw: 0.36,
+            ..base(15)
+        },
+    );
+    sides(
+        ids::HEAD_YAW,
+        Subject {
+            yaw: -0.06,
+            ..base(16)
+        },
+        Subject {
+            yaw: -0.36,
+            ..base(16)
+        },
+    );
+}
+
+#[test]
 fn head_size_sides() {
     let b = base(3);
     let at = |fw: f32| Subject {

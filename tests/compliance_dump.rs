@@ -41,3 +41,22 @@ fn debug_one() {
     );
     println!("{m:#?}\n{:?}", v.failed_ids());
 }
+
+#[test]
+#[ignore]
+fn dump_final_crop() {
+    let frame = synth::render(&synth::Subject::good(21).in_frame(1280, 720));
+    let shot = capture_station::compliance::final_check(
+        &frame,
+        &capture_station::compliance::PhotoSpec::default(),
+    )
+    .unwrap();
+    std::fs::write("/tmp/final_crop.jpg", &shot.jpeg.bytes).unwrap();
+    println!(
+        "q{} {} bytes pass {} {:?}",
+        shot.jpeg.quality,
+        shot.jpeg.bytes.len(),
+        shot.verdict.pass,
+        shot.geometry
+    );
+}

@@ -110,10 +110,14 @@ pub struct Measurements {
     pub blur: f64,
     /// Glasses evidence 0–1.
     pub glasses: f64,
+    /// The eye regions look tinted (sunglasses or tinted lenses).
+    pub glasses_tinted: bool,
     /// Occlusion: non-skin share of regions that should be bare skin (0–1).
     pub occlusion: f64,
     /// Eye-midpoint offset from the head centre ÷ face width (signed, + = image right).
     pub yaw_offset: f64,
+    /// Lip-line centre offset from the head centre ÷ face width (signed).
+    pub mouth_yaw: f64,
     /// Eye-line angle in degrees (+ = image-right eye lower).
     pub roll_deg: f64,
 }
@@ -820,11 +824,11 @@ pub fn measure(img: &RgbImage, reference_rgb: [u8; 3]) -> Measurements {
     m.crown_y = sil.crown as f64 * ff;
     m.head_cx = (sil.cx + 0.5) * ff;
     m.head_width = sil.head_w * ff;
-    analyse_face(img, &mut m);
+    analyse_face(img, &mut m, bd.rgb);
     m
 }
 
-fn analyse_face(img: &RgbImage, m: &mut Measurements) {
+fn analyse_face(img: &RgbImage, m: &mut Measurements, bg: [f64; 3]) {
     let wh = m.head_width;
     let pw = 128usize;
     let k = pw as f64 / (1.3 * wh);
@@ -943,6 +947,21 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
     let mouth_w = mr.x1.saturating_sub(mr.x0);
     m.mouth_visible = best.1 as f64 >= 0.25 * mouth_w as f64;
     if m.mouth_visible {
+        // Yaw cue that needs no eyes: the lip line's centre against the head centre.
+        let wide = rect(
+            &p,
+            cx - 0.4 * fw,
+            best.0 as f64,
+            cx + 0.4 * fw,
+            best.0 as f64 + 1.0,
+        );
+        let xs: Vec<f64> = (wide.x0..wide.x1)
+            .filter(|&x| mouth_px(p.at(x, best.0)))
+            .map(|x| x as f64)
+            .collect();
+        if !xs.is_empty() {
+            m.mouth_yaw = (xs.iter().sum::<f64>() / xs.len() as f64 - cx) / fw;
+        }
         let min = ((0.12 * mouth_w as f64) as usize).max(2);
         m.mouth_opening =
             vertical_run(&p, mx, best.0 as f64, 0.12 * fw, 0.2 * fw, min, cavity) / fw;
@@ -1025,6 +1044,7 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
     } else {
         0.0
     };
+    m.glasses_tinted = tint >= 0.6;
     m.glasses = (0.5 * bridge + 0.25 * (rim(&left) + rim(&right)))
         .max(tint)
         .clamp(0.0, 1.0);
@@ -1104,7 +1124,44 @@ fn analyse_face(img: &RgbImage, m: &mut Measurements) {
         0.0
     };
     let one_side_flat = ((asym - 0.5) / 0.5).max(0.0);
+    // Head covering: the top of the head differs in colour from the hair at the temples.
+    let bg_px: Px = [bg[0] as f32, bg[1] as f32, bg[2] as f32];
+    let region_median = |x0: f64, y0: f64, x1: f64, y1: f64, out: &mut Vec<Px>| {
+        let r = rect(&p, x0, y0, x1, y1);
+        for y in r.y0..r.y1 {
+            for x in r.x0..r.x1 {
+                let q = p.at(x, y);
+                if dist(q, bg_px) > 60.0 {
+                    out.push(q);
+                }
+            }
+        }
+    };
+    let (mut top, mut sides) = (Vec::new(), Vec::new());
+    region_median(
+        cx - 0.15 * u,
+        crown + 0.04 * u,
+        cx + 0.15 * u,
+        crown + 0.15 * u,
+        &mut top,
+    );
+    let (t0, t1) = (crown + 0.4 * u, crown + 0.55 * u);
+    region_median(cx - 0.47 * u, t0, cx - 0.38 * u, t1, &mut sides);
+    region_median(cx + 0.38 * u, t0, cx + 0.47 * u, t1, &mut sides);
+    let covering = if top.len() >= 10 && sides.len() >= 10 {
+        let (a, b) = (median_px(&top), median_px(&sides));
+        let dc = ((a[0] - a[1]) - (b[0] - b[1])).abs() + ((a[2] - a[1]) - (b[2] - b[1])).abs();
+        let ratio = (luma(a) + 4.0) / (luma(b) + 4.0);
+        if dc > 45.0 || !(0.4..=2.5).contains(&ratio) {
+            0.4
+        } else {
+            0.0
+        }
+    } else {
+        0.0
+    };
     m.occlusion = [
+        covering,
         forehead,
         one_side_flat,
         cheek_l,

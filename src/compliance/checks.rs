@@ -507,18 +507,24 @@ fn head_roll(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
 
 fn head_yaw(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let l = spec.thresholds.yaw_offset;
+    // Eye midpoint when both eyes were found, else the lip line; both against the head centre.
+    let (value, measured) = if m.eyes_found == 2 {
+        (m.yaw_offset, true)
+    } else {
+        (m.mouth_yaw, m.mouth_visible)
+    };
     let r = R {
         id: ids::HEAD_YAW,
-        value: m.yaw_offset,
+        value,
         threshold: lim(l, " (offset/face width)"),
     };
-    if m.eyes_found < 2 {
+    if !measured {
         return r.pass((
-            "无法可靠测量侧转（眼睛未全部检出），未判定",
-            "yaw not measured (eyes not both found)",
+            "无法可靠测量侧转（眼睛和嘴未检出），未判定",
+            "yaw not measured (eyes and mouth not found)",
         ));
     }
-    match grade(m.yaw_offset.abs(), l) {
+    match grade(value.abs(), l) {
         Outcome::Pass => r.pass(("正面朝向镜头", "facing the camera")),
         o => r.done(
             o,
@@ -558,7 +564,8 @@ fn eyes_open(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
         value: m.eye_opening,
         threshold: format!("warn < {}, fail < {} (opening/face width)", l.warn, l.fail),
     };
-    if m.eye_opening < l.fail {
+    // Closed: a thin eye region, or a narrow one with no white of the eye on either side.
+    if m.eye_opening < l.fail || (m.eyes_found == 0 && m.eye_opening < l.warn) {
         r.done(
             Outcome::Fail,
             ("眼睛闭合或未睁开", "the eyes are closed"),
@@ -626,6 +633,14 @@ fn glasses(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
                 "glasses are worn (not allowed here)",
             ),
             ("请摘下眼镜", "take the glasses off"),
+        ),
+        Outcome::Fail if m.glasses_tinted => r.done(
+            Outcome::Fail,
+            (
+                "戴有有色眼镜（不允许）",
+                "tinted glasses are worn (not allowed)",
+            ),
+            ("请摘下有色眼镜", "take the tinted glasses off"),
         ),
         Outcome::Fail => r.done(
             Outcome::Warn,

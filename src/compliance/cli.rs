@@ -87,10 +87,10 @@ pub fn run_to(args: &Args, spec: &PhotoSpec, out: &mut dyn Write) -> Result<Exit
             Ok(img) => {
                 let (verdict, _) = evaluate_photo(&img, spec);
                 all_pass &= verdict.pass;
-                let crop_note = match &args.crop_out {
-                    Some(dir) => Some(write_crop(&img, spec, dir, file)),
-                    None => None,
-                };
+                let crop_note = args
+                    .crop_out
+                    .as_ref()
+                    .map(|dir| write_crop(&img, spec, dir, file));
                 if args.json {
                     let mut v = verdict_json(file, &verdict);
                     match crop_note {

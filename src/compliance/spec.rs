@@ -131,7 +131,7 @@ impl Default for Thresholds {
             lighting_imbalance: Limit::new(0.10, 0.16),
             centre_offset_px: Limit::new(18.0, 36.0),
             roll_deg: Limit::new(4.0, 7.0),
-            yaw_offset: Limit::new(0.08, 0.14),
+            yaw_offset: Limit::new(0.08, 0.12),
             blur: Limit::new(0.72, 0.80),
             eye_opening: Limit::new(0.055, 0.040),
             mouth_opening: Limit::new(0.060, 0.085),

@@ -209,9 +209,7 @@ fn subject_at(s: &Subject, u: f32, v: f32) -> Option<[f32; 3]> {
     let face = ell(u, v, 0.0, 0.17, 0.5, 0.68) < 1.0;
     let hair_top = ell(u, v, 0.0, -0.12, 0.58, 0.6) < 1.0;
     let fringe = match s.occlusion {
-        Occlusion::HairOverEyes => {
-            v < 0.07 && u < 0.12 && hair_top || (v < 0.07 && u < 0.12 && face)
-        }
+        Occlusion::HairOverEyes => v < 0.07 && u < 0.12 && (hair_top || face),
         _ => false,
     };
     if fringe {
@@ -425,7 +423,11 @@ pub fn render(s: &Subject) -> RgbImage {
                 None => {
                     let (base, gain) = match s.backdrop {
                         Backdrop::Uniform(c) | Backdrop::Colour(c) => (c, 1.0),
-                        Backdrop::Gradient(to) => (REFERENCE, 1.0 + (to - 1.0) * px / w as f32),
+                        Backdrop::Gradient(to) => {
+                            let t =
+                                ((px - s.face_cx + s.face_w) / (2.0 * s.face_w)).clamp(0.0, 1.0);
+                            (REFERENCE, 1.0 + (to - 1.0) * t)
+                        }
                         Backdrop::Shadow(g) => {
                             let d = ell(
                                 px,
@@ -439,10 +441,9 @@ pub fn render(s: &Subject) -> RgbImage {
                             (REFERENCE, 1.0 + (g - 1.0) * t)
                         }
                         Backdrop::Object => {
-                            let inside = px < 0.16 * w as f32
-                                && px > 0.02 * w as f32
-                                && py > 0.04 * h as f32
-                                && py < 0.3 * h as f32;
+                            let (dx, dy) = ((px - s.face_cx) / s.face_w, (py - s.eye_y) / s.face_w);
+                            let inside =
+                                (-0.95..-0.72).contains(&dx) && (-0.75..0.05).contains(&dy);
                             (
                                 if inside {
                                     [180.0, 120.0, 60.0]
@@ -494,6 +495,7 @@ pub enum Defect {
     TooLarge,
     CrownCut,
     Tilted,
+    Turned,
     TooDark,
     TooBright,
     UnevenLight,
@@ -516,12 +518,13 @@ pub enum Defect {
 }
 
 impl Defect {
-    pub const ALL: [Defect; 24] = [
+    pub const ALL: [Defect; 25] = [
         Defect::OffCentre,
         Defect::TooSmall,
         Defect::TooLarge,
         Defect::CrownCut,
         Defect::Tilted,
+        Defect::Turned,
         Defect::TooDark,
         Defect::TooBright,
         Defect::UnevenLight,
@@ -549,6 +552,7 @@ impl Defect {
             Defect::OffCentre | Defect::CrownCut => "head_position",
             Defect::TooSmall | Defect::TooLarge => "head_size",
             Defect::Tilted => "head_roll",
+            Defect::Turned => "head_yaw",
             Defect::TooDark | Defect::TooBright => "exposure",
             Defect::UnevenLight => "lighting_evenness",
             Defect::Gradient | Defect::Shadow | Defect::Object => "background_uniformity",
@@ -563,8 +567,37 @@ impl Defect {
         }
     }
 
+    /// True for defects of framing/size that a webcam frame crop compensates (photo-mode only).
+    pub fn is_framing(self) -> bool {
+        matches!(
+            self,
+            Defect::OffCentre
+                | Defect::TooSmall
+                | Defect::TooLarge
+                | Defect::CrownCut
+                | Defect::LowResolution
+        )
+    }
+
     /// Applies the defect with a random strength beyond the standard's limit; returns the image.
     pub fn render(self, seed: u64) -> RgbImage {
+        let s = self.subject(seed);
+        let img = render(&s);
+        if self == Defect::LowResolution {
+            let mut r = StdRng::seed_from_u64(seed);
+            let f = r.gen_range(0.55..0.8);
+            return image::imageops::resize(
+                &img,
+                (480.0 * f) as u32,
+                (640.0 * f) as u32,
+                image::imageops::FilterType::Triangle,
+            );
+        }
+        img
+    }
+
+    /// The defective subject (for a 480×640 photo; LowResolution is applied by `render`).
+    pub fn subject(self, seed: u64) -> Subject {
         let mut s = Subject::good(seed);
         let mut r = StdRng::seed_from_u64(seed.wrapping_mul(31).wrapping_add(7));
         let sign = if r.gen_bool(0.5) { 1.0 } else { -1.0 };
@@ -580,6 +613,7 @@ impl Defect {
             }
             Defect::CrownCut => s.eye_y = CROWN_TO_EYE * s.face_w - r.gen_range(5.0..40.0),
             Defect::Tilted => s.roll_deg = sign * r.gen_range(9.0..16.0),
+            Defect::Turned => s.yaw = sign * r.gen_range(0.32..0.45),
             Defect::TooDark => s.ev = -r.gen_range(1.0..1.8),
             Defect::TooBright => s.ev = r.gen_range(1.0..1.8),
             Defect::UnevenLight => s.light_lr = sign * r.gen_range(1.1..1.8),
@@ -608,16 +642,6 @@ impl Defect {
                 s.second_face = true;
             }
         }
-        let img = render(&s);
-        if self == Defect::LowResolution {
-            let f = r.gen_range(0.55..0.8);
-            return image::imageops::resize(
-                &img,
-                (480.0 * f) as u32,
-                (640.0 * f) as u32,
-                image::imageops::FilterType::Triangle,
-            );
-        }
-        img
+        s
     }
 }
