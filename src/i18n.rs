@@ -51,11 +51,17 @@ impl Text {
     pub fn get(&self, lang: Lang) -> &str {
         lang.pick(&self.zh, &self.en)
     }
+
+    /// Both languages on one line, "en / zh" (for logs and the CLI).
+    pub fn both(&self) -> String {
+        format!("{} / {}", self.en, self.zh)
+    }
 }
 
+/// English, for logs and errors that are not shown in the UI.
 impl std::fmt::Display for Text {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} / {}", self.zh, self.en)
+        f.write_str(&self.en)
     }
 }
 

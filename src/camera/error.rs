@@ -3,35 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// A user-facing message in Simplified Chinese and English; the UI/CLI picks one.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Text {
-    /// Simplified Chinese.
-    pub zh: String,
-    /// English.
-    pub en: String,
-}
-
-impl Text {
-    /// Builds a text from both languages.
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self {
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
-
-    /// Both languages on one line, "en / zh" (for logs and the CLI).
-    pub fn both(&self) -> String {
-        format!("{} / {}", self.en, self.zh)
-    }
-}
-
-impl std::fmt::Display for Text {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.en)
-    }
-}
+pub use crate::i18n::Text;
 
 /// Everything that can go wrong in the camera layer.
 #[derive(Debug, thiserror::Error)]

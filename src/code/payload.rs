@@ -7,21 +7,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-/// A user-facing message in Simplified Chinese and English.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Text {
-    pub zh: String,
-    pub en: String,
-}
-
-impl Text {
-    fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Text {
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
-}
+pub use crate::i18n::Text;
 
 /// The `[code]` section of the configuration file.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]

@@ -27,24 +27,7 @@ pub use spec::{BackgroundSpec, GlassesRule, Limit, PhotoSpec, Range, SpecError, 
 
 use serde::{Deserialize, Serialize};
 
-/// A user-facing text in Simplified Chinese and English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Text {
-    /// Simplified Chinese.
-    pub zh: String,
-    /// English.
-    pub en: String,
-}
-
-impl Text {
-    /// Builds a text from its two languages.
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self {
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
-}
+pub use crate::i18n::Text;
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]

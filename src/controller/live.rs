@@ -77,7 +77,7 @@ pub fn start_camera(
     scanner: Option<Arc<Scanner>>,
     notify: Notify,
 ) -> Result<LiveCamera, Text> {
-    let opened = open_source(settings).map_err(|e| text(e.text()))?;
+    let opened = open_source(settings).map_err(|e| e.text())?;
     let mut builder =
         PipelineBuilder::new(opened.source, settings.pipeline_config()).on_update(move || notify());
     let checks = builder.add_analyzer(
@@ -90,15 +90,11 @@ pub fn start_camera(
     if let Some(scanner) = scanner {
         builder.add_analyzer("collection-code", CodeFeed(scanner));
     }
-    let pipeline = builder.start().map_err(|e| text(e.text()))?;
+    let pipeline = builder.start().map_err(|e| e.text())?;
     Ok(LiveCamera {
         pipeline,
         checks,
         demo: opened.demo,
-        notice: opened.notice.map(text),
+        notice: opened.notice,
     })
-}
-
-fn text(t: crate::camera::Text) -> Text {
-    Text::new(t.zh, t.en)
 }

@@ -228,8 +228,7 @@ impl Worker {
                 let parsed = match crate::roster::read_file(&path, encoding, &opts) {
                     Ok(p) => p,
                     Err(e) => {
-                        let t = e.text();
-                        self.emit(Event::Failed(Text::new(t.zh, t.en)));
+                        self.emit(Event::Failed(e.text()));
                         return Ok(());
                     }
                 };

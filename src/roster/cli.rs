@@ -152,7 +152,7 @@ pub fn render_report(r: &ImportReport, lang: Lang) -> String {
         say(format!(
             "{level}: {}: {}",
             p.location(lang),
-            p.message.pick(lang)
+            p.message.get(lang)
         ));
     }
     for a in &r.added {
@@ -248,7 +248,7 @@ pub fn run(
             let opts = read_options(settings, args)?;
             let encoding = args.encoding.unwrap_or(settings.encoding);
             let parsed = read_file(&args.file, encoding, &opts)
-                .map_err(|e| e.text().pick(lang).to_string())?;
+                .map_err(|e| e.text().get(lang).to_string())?;
             let report = store
                 .import_roster(&parsed, args.dry_run, actor)
                 .map_err(|e| e.to_string())?;

@@ -1,30 +1,6 @@
 //! Bilingual messages and the text clean-up applied to every roster cell.
 
-use serde::Serialize;
-
-/// A user-facing message in Simplified Chinese and English; the UI or CLI picks one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Text {
-    /// Simplified Chinese.
-    pub zh: String,
-    /// English.
-    pub en: String,
-}
-
-impl Text {
-    /// Builds a message from its two languages.
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
-        Text {
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
-
-    /// The text in `lang`.
-    pub fn pick(&self, lang: crate::i18n::Lang) -> &str {
-        lang.pick(&self.zh, &self.en)
-    }
-}
+pub use crate::i18n::Text;
 
 /// Folds full-width ASCII (`０`–`～`) to half-width and the ideographic space to a space.
 pub fn fold_width(s: &str) -> String {

@@ -10,6 +10,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_settings",
         include_str!("../../migrations/0002_settings.sql"),
     ),
+    (
+        "0003_queue_index",
+        include_str!("../../migrations/0003_queue_index.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

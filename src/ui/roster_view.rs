@@ -100,12 +100,7 @@ impl StationApp {
                 Color32::from_rgb(200, 140, 0)
             };
             ui.label(
-                RichText::new(format!(
-                    "{} {}",
-                    p.location(lang),
-                    lang.pick(&p.message.zh, &p.message.en)
-                ))
-                .color(col),
+                RichText::new(format!("{} {}", p.location(lang), p.message.get(lang))).color(col),
             );
         }
         let (has_errors, written, dry) = (report.has_errors(), report.written, *dry_run);

@@ -276,7 +276,7 @@ impl StationApp {
                     self.send(Request::ResolveCode { payload });
                 }
                 CodeEvent::Rejected { reason, .. } => {
-                    self.error = Some(Text::new(reason.zh, reason.en));
+                    self.error = Some(reason);
                 }
             }
         }
@@ -457,8 +457,7 @@ impl StationApp {
                     .egui_ctx
                     .request_repaint_after(Duration::from_millis(30)),
                 Err(e) => {
-                    let t = e.text();
-                    self.error = Some(Text::new(t.zh, t.en));
+                    self.error = Some(e.text());
                     self.shot = ShotPhase::Idle;
                 }
             },
