@@ -27,16 +27,7 @@ pub fn box_downscale(src: &RgbImage, k: u32) -> RgbImage {
     if ow == 0 || oh == 0 {
         return out;
     }
-    if k == 2 || k == 3 {
-        downscale_small(
-            src.as_raw(),
-            w as usize,
-            out.as_mut(),
-            ow as usize,
-            oh as usize,
-            k as usize,
-        );
-    } else if k <= 16 {
+    if k <= 16 {
         // k·k·255 ≤ 65 280 fits in u16.
         downscale_with::<u16>(
             src.as_raw(),
@@ -89,35 +80,6 @@ where
 }
 
 /// Sums `K` accumulated pixels per output pixel (unrolled for small factors) and divides.
-/// Fast path for the common preview/proxy factors (2 and 3): each output pixel sums its k×k block straight
-/// from the source rows in 32-bit arithmetic (no accumulator pass), then divides by a fixed-point reciprocal.
-fn downscale_small(src: &[u8], w: usize, out: &mut [u8], ow: usize, oh: usize, k: usize) {
-    let stride = w * 3;
-    let area = (k * k) as u32;
-    // sum ≤ 9·255, so sum·inv stays below 2^32 with a 16-bit reciprocal.
-    let inv = ((1u32 << 16) + area / 2) / area;
-    for (oy, out_row) in out.chunks_exact_mut(ow * 3).take(oh).enumerate() {
-        let rows: Vec<&[u8]> = (0..k)
-            .map(|r| &src[(oy * k + r) * stride..][..ow * k * 3])
-            .collect();
-        for (ox, px) in out_row.chunks_exact_mut(3).enumerate() {
-            let base = ox * k * 3;
-            let mut sum = [0u32; 3];
-            for row in &rows {
-                let block = &row[base..base + k * 3];
-                for j in 0..k {
-                    sum[0] += u32::from(block[j * 3]);
-                    sum[1] += u32::from(block[j * 3 + 1]);
-                    sum[2] += u32::from(block[j * 3 + 2]);
-                }
-            }
-            for (c, v) in px.iter_mut().zip(sum) {
-                *c = ((v * inv + (1 << 15)) >> 16) as u8;
-            }
-        }
-    }
-}
-
 #[inline]
 fn horizontal<A: Copy + Into<u64>, const K: usize>(acc: &[A], out_row: &mut [u8], inv: u64) {
     for (block, px) in acc.chunks_exact(K * 3).zip(out_row.chunks_exact_mut(3)) {
