@@ -155,18 +155,30 @@ pub fn prepare(
     let (w, h) = frame.image.dimensions();
     let kp = box_factor(w, h, preview_max.0, preview_max.1);
     let ka = box_factor(w, h, analysis_max.0, analysis_max.1).max(kp);
-    let preview = if kp == 1 {
-        Arc::clone(&frame.image)
+    let (preview, proxy) = if kp > 1 && !ka.is_multiple_of(kp) {
+        // Two independent reductions of the full frame (e.g. ÷2 preview, ÷3 proxy): run them side by side so
+        // the frame reaches analysis sooner.
+        std::thread::scope(|s| {
+            let proxy = s.spawn(|| box_downscale(&frame.image, ka));
+            let preview = box_downscale(&frame.image, kp);
+            let proxy = proxy
+                .join()
+                .unwrap_or_else(|_| box_downscale(&frame.image, ka));
+            (Arc::new(preview), Arc::new(proxy))
+        })
     } else {
-        Arc::new(box_downscale(&frame.image, kp))
-    };
-    let proxy = if ka == kp {
-        Arc::clone(&preview)
-    } else if ka.is_multiple_of(kp) {
-        // Box of a box is a box: reuse the (smaller) preview.
-        Arc::new(box_downscale(&preview, ka / kp))
-    } else {
-        Arc::new(box_downscale(&frame.image, ka))
+        let preview = if kp == 1 {
+            Arc::clone(&frame.image)
+        } else {
+            Arc::new(box_downscale(&frame.image, kp))
+        };
+        let proxy = if ka == kp {
+            Arc::clone(&preview)
+        } else {
+            // Box of a box is a box: reuse the (smaller) preview.
+            Arc::new(box_downscale(&preview, ka / kp))
+        };
+        (preview, proxy)
     };
     (
         Preview {

@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
-use super::students::class_id;
+use super::students::{class_id, id_no_aad, id_no_tail};
 use super::{PhotoState, Store, StoreError, StudentStatus, audit, error, time};
 use crate::crypto;
 use crate::roster::columns::Field;
@@ -138,19 +138,11 @@ struct Existing {
     walk_in: bool,
 }
 
-fn id_no_aad(student_no: &str) -> Vec<u8> {
-    format!("id_no|{student_no}").into_bytes()
-}
-
 fn status_word(s: StudentStatus) -> String {
     match s {
         StudentStatus::Normal => "正常/normal".into(),
         other => format!("{}/{}", other.zh(), other.as_str()),
     }
-}
-
-fn tail4(id: &str) -> String {
-    id_no::mask(id).trim_start_matches('*').to_string()
 }
 
 /// A planned write for one file row.
@@ -558,7 +550,7 @@ impl Store {
                 Plan::Same | Plan::Refused => {}
                 Plan::Add => {
                     let sealed = r.id_no.as_deref().map(seal).transpose()?;
-                    let tail = r.id_no.as_deref().map(tail4);
+                    let tail = r.id_no.as_deref().map(id_no_tail);
                     tx.prepare_cached(
                         "INSERT INTO students (student_no, name, class_id, status, school, major, id_no_enc, id_no_tail,
                                                code_digest, source, file_order, created_at, updated_at)
@@ -596,7 +588,7 @@ impl Store {
                 Plan::Update { id, changes } => {
                     let has = |f: &str| changes.iter().any(|c| c.field == f);
                     let (sealed, tail) = match (&r.id_no, has("id_no")) {
-                        (Some(v), true) => (Some(seal(v)?), Some(tail4(v))),
+                        (Some(v), true) => (Some(seal(v)?), Some(id_no_tail(v))),
                         _ => (None, None),
                     };
                     tx.prepare_cached(

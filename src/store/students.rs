@@ -81,7 +81,15 @@ pub struct Student {
     pub id_no_masked: Option<String>,
 }
 
-fn id_no_aad(student_no: &str) -> Vec<u8> {
+/// The last four characters of an ID number, kept in the clear for the masked display (`****8746`).
+pub(super) fn id_no_tail(id_no: &str) -> String {
+    crate::roster::id_no::mask(id_no)
+        .trim_start_matches('*')
+        .to_string()
+}
+
+/// Associated data binding a sealed ID number to its student.
+pub(super) fn id_no_aad(student_no: &str) -> Vec<u8> {
     format!("id_no|{student_no}").into_bytes()
 }
 
@@ -124,15 +132,7 @@ impl Store {
         let (id_enc, tail) = match &s.id_no {
             Some(id) => {
                 let sealed = crypto::seal(&self.key, &id_no_aad(student_no), id.as_bytes())?;
-                let tail: String = id
-                    .chars()
-                    .rev()
-                    .take(4)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
-                (Some(sealed), Some(tail))
+                (Some(sealed), Some(id_no_tail(id)))
             }
             None => (None, None),
         };
