@@ -15,7 +15,6 @@ use std::thread::JoinHandle;
 use crate::compliance::PhotoSpec;
 use crate::crypto::KdfParams;
 use crate::roster::RosterSettings;
-use crate::store::NameTemplate;
 
 pub use live::{LiveCamera, start_camera, start_scanner};
 pub use requests::{Event, Request, ReviewItem, ShotReady, StationInfo};
@@ -34,8 +33,6 @@ pub struct ControllerConfig {
     pub spec: PhotoSpec,
     /// Roster import settings.
     pub roster: RosterSettings,
-    /// Export file-name template.
-    pub export_template: NameTemplate,
     /// Who is acting, for the audit log.
     pub actor: String,
 }

@@ -19,7 +19,7 @@ use crate::i18n::{Lang, Text};
 use crate::pipeline::{AnalysisResult, PendingShot};
 use crate::roster::ImportReport;
 use crate::shot::PreparedShot;
-use crate::store::{NameTemplate, PhotoState, Progress, QueueEntry, QueueStats, VerifyReport};
+use crate::store::{PhotoState, Progress, QueueEntry, QueueStats, VerifyReport};
 
 /// The views of the station.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,16 +123,12 @@ impl StationApp {
     pub fn new(config: Context, egui_ctx: egui::Context) -> StationApp {
         let repaint_ctx = egui_ctx.clone();
         let notify: crate::controller::Notify = Arc::new(move || repaint_ctx.request_repaint());
-        let template = NameTemplate::parse(&config.config.export.file_name).unwrap_or_else(|_| {
-            NameTemplate::parse("{student_no}.jpg").unwrap_or_else(|_| unreachable!())
-        });
         let ctl = Controller::start(
             ControllerConfig {
                 db_path: config.db_path(),
                 kdf: config.kdf(),
                 spec: config.config.spec.clone(),
                 roster: config.config.roster.clone(),
-                export_template: template,
                 actor: format!("gui:{}", config.config.station.id),
             },
             notify.clone(),
