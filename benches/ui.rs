@@ -5,67 +5,34 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use capture_station::cli::Context;
-use capture_station::config::Config;
 use capture_station::crypto::KdfParams;
 use capture_station::store::Store;
-use capture_station::ui::StationApp;
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-type App = Option<StationApp>;
+#[path = "../tests/ui_harness/mod.rs"]
+mod ui_harness;
+
+use ui_harness::{App, harness, type_into, wait_for};
 
 fn station_view(dir: &Path) -> Harness<'static, App> {
     let pass = "bench-passphrase";
-    let mut store = Store::create(
-        &dir.join("station.db"),
-        pass,
-        KdfParams {
-            memory_kib: 256,
-            iterations: 1,
-            parallelism: 1,
-        },
-        "B1",
-        "b",
-    )
-    .unwrap();
+    let kdf = KdfParams {
+        memory_kib: 256,
+        iterations: 1,
+        parallelism: 1,
+    };
+    let mut store = Store::create(&dir.join("station.db"), pass, kdf, "B1", "b").unwrap();
     store.set_supervisor_pin("1234", "bench").unwrap();
     drop(store);
-    let config = Config::parse(
-        "[camera]\nsource = \"demo\"\nwidth = 1280\nheight = 720\n[security]\nkdf_memory_kib = 256\nkdf_iterations = 1\n",
-        Path::new("bench.toml"),
-    )
-    .unwrap();
-    let ctx = Context {
-        config,
-        data_dir: dir.to_path_buf(),
-    };
-    let mut h = Harness::builder()
-        .with_size([1360.0, 860.0])
-        .with_context_setup(capture_station::ui::install_fonts)
-        .build_ui_state(
-            move |ui, app: &mut App| {
-                app.get_or_insert_with(|| StationApp::new(ctx.clone(), ui.ctx().clone()))
-                    .show(ui);
-            },
-            None,
-        );
+    let mut h = harness(dir);
     h.step();
-    h.get_by_label("站点口令").focus();
-    h.step();
-    h.get_by_label("站点口令").type_text(pass);
-    h.step();
+    type_into(&mut h, "站点口令", pass);
     h.get_by_label("解锁").click();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while h.query_by_label_contains("画面中有一张人脸").is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "the station view did not come up"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for(&mut h, "the station view", |h| {
+        h.query_by_label_contains("画面中有一张人脸").is_some()
+    });
     h
 }
 

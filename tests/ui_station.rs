@@ -2,80 +2,19 @@
 //! appears, scan (typed) code, shoot, accept, the student's status changes; a failing shot kept with a reason
 //! shows up in the PIN-protected review and is approved there.
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+mod ui_harness;
+
+use std::time::Duration;
 
 use capture_station::camera::DemoDefect;
-use capture_station::cli::Context;
-use capture_station::config::Config;
 use capture_station::crypto::KdfParams;
 use capture_station::store::{PhotoFilter, PhotoState, Store};
-use capture_station::ui::StationApp;
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use ui_harness::{App, harness, type_into, wait_for};
 
 const PASS: &str = "ui-test-passphrase";
-
-type App = Option<StationApp>;
-
-fn harness(dir: &Path) -> Harness<'static, App> {
-    let config = Config::parse(
-        "[camera]\nsource = \"demo\"\nwidth = 1280\nheight = 720\n[security]\nkdf_memory_kib = 256\nkdf_iterations = 1\n",
-        Path::new("test.toml"),
-    )
-    .unwrap();
-    let ctx = Context {
-        config,
-        data_dir: dir.to_path_buf(),
-    };
-    Harness::builder()
-        .with_size([1360.0, 860.0])
-        .with_context_setup(capture_station::ui::install_fonts)
-        .build_ui_state(
-            move |ui, app: &mut App| {
-                app.get_or_insert_with(|| StationApp::new(ctx.clone(), ui.ctx().clone()))
-                    .show(ui);
-            },
-            None,
-        )
-}
-
-/// Steps the UI until `done` holds (the controller and camera work on other threads).
-fn wait_for(
-    h: &mut Harness<'static, App>,
-    what: &str,
-    done: impl Fn(&Harness<'static, App>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done(h) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; error shown: {:?}",
-            h.state().as_ref().and_then(|a| a.error_text())
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Types into the field labelled `label` like a person: the keys pass the wedge detector, which hands them to
-/// the field once the burst gap has passed.
-fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.step();
-    h.get_by_label(label).type_text(text);
-    for _ in 0..6 {
-        h.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let masked = "•".repeat(text.chars().count());
-    let value = h.get_by_label(label).value().unwrap_or_default();
-    assert!(
-        value == text || value == masked,
-        "{label} did not receive the typed text: {value:?}"
-    );
-}
 
 fn has_label(h: &Harness<'static, App>, text: &str) -> bool {
     h.query_by_label_contains(text).is_some()

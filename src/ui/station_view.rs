@@ -215,20 +215,7 @@ impl StationApp {
     fn code_panel(&mut self, ui: &mut egui::Ui) {
         match &self.code {
             Some(code) => {
-                let shown: String = if code.chars().count() > 16 {
-                    let head: String = code.chars().take(6).collect();
-                    let tail: String = code
-                        .chars()
-                        .rev()
-                        .take(4)
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .rev()
-                        .collect();
-                    format!("{head}…{tail}")
-                } else {
-                    code.clone()
-                };
+                let shown = crate::code::short_form(code);
                 ui.label(
                     RichText::new(format!(
                         "✔ {} {shown}",
