@@ -31,7 +31,6 @@ impl StationApp {
                 );
             }
             ui.add_space(24.0);
-            ui.set_max_width(420.0);
             let enter = if exists {
                 self.unlock_form(ui)
             } else {
@@ -75,26 +74,38 @@ impl StationApp {
 
     fn create_form(&mut self, ui: &mut egui::Ui) -> bool {
         ui.label(self.t("首次使用：创建站点", "First run: create the station"));
-        egui::Grid::new("create")
-            .num_columns(2)
-            .spacing([12.0, 8.0])
-            .show(ui, |ui| {
-                ui.label(self.t("站点编号", "Station id"));
-                ui.text_edit_singleline(&mut self.station_id);
-                ui.end_row();
-                ui.label(self.t("站点名称", "Station name"));
-                ui.text_edit_singleline(&mut self.station_name);
-                ui.end_row();
-                ui.label(self.t("站点口令", "Passphrase"));
-                ui.add(egui::TextEdit::singleline(&mut self.pass).password(true));
-                ui.end_row();
-                ui.label(self.t("再输入一次", "Repeat passphrase"));
-                ui.add(egui::TextEdit::singleline(&mut self.pass2).password(true));
-                ui.end_row();
-                ui.label(self.t("主管 PIN（4–12 位数字）", "Supervisor PIN (4–12 digits)"));
-                ui.add(egui::TextEdit::singleline(&mut self.pin).password(true));
-                ui.end_row();
-            });
+        // The grid keeps its natural width; centre it by hand.
+        let margin = ((ui.available_width() - 480.0) / 2.0).max(0.0);
+        ui.horizontal(|ui| {
+            ui.add_space(margin);
+            egui::Grid::new("create")
+                .num_columns(2)
+                .spacing([12.0, 8.0])
+                .show(ui, |ui| {
+                    let rows: [(&str, &str, &mut String, bool); 5] = [
+                        ("站点编号", "Station id", &mut self.station_id, false),
+                        ("站点名称", "Station name", &mut self.station_name, false),
+                        ("站点口令", "Passphrase", &mut self.pass, true),
+                        ("再输入一次", "Repeat passphrase", &mut self.pass2, true),
+                        (
+                            "主管 PIN（4–12 位数字）",
+                            "Supervisor PIN (4–12 digits)",
+                            &mut self.pin,
+                            true,
+                        ),
+                    ];
+                    for (zh, en, value, secret) in rows {
+                        let label = ui.label(self.lang.pick(zh, en));
+                        ui.add(
+                            egui::TextEdit::singleline(value)
+                                .password(secret)
+                                .desired_width(300.0),
+                        )
+                        .labelled_by(label.id);
+                        ui.end_row();
+                    }
+                });
+        });
         let label = self.t(
             "导入演示名单（36 名虚构学生）",
             "Import the demo roster (36 made-up students)",
