@@ -160,3 +160,53 @@ fn reopening_checks_the_passphrase_and_schema() {
         Err(StoreError::NotInitialised { .. })
     ));
 }
+
+#[test]
+fn supervisor_decides_rejected_and_interrupted_captured_photos() {
+    let (_d, mut s) = store();
+    // A save interrupted between its two transactions leaves the photo `captured`.
+    let leftover = s.insert_captured(&shot("1", "code-1", &[]), "op").unwrap();
+    let audit0 = s.audit_count().unwrap();
+    let state = s
+        .review_decision(leftover, false, "supervisor", Some("blurred"))
+        .unwrap();
+    assert_eq!(state, PhotoState::ReshootRequested);
+    assert_eq!(
+        s.audit_count().unwrap(),
+        audit0 + 2,
+        "captured → rejected → reshoot_requested"
+    );
+
+    let second = s.insert_captured(&shot("2", "code-2", &[]), "op").unwrap();
+    assert_eq!(
+        s.review_decision(second, true, "supervisor", None).unwrap(),
+        PhotoState::Accepted
+    );
+    let err = s
+        .review_decision(second, true, "supervisor", None)
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::IllegalTransition {
+            from: PhotoState::Accepted,
+            ..
+        }
+    ));
+
+    let rejected = s
+        .store_shot(
+            &shot("1", "code-1", &[]),
+            &Decision::Reject { reason: "r".into() },
+            "op",
+        )
+        .unwrap();
+    assert_eq!(
+        s.review_decision(rejected, true, "supervisor", Some("ok"))
+            .unwrap(),
+        PhotoState::OverrideAccepted
+    );
+    assert_eq!(
+        s.photo_state(rejected).unwrap(),
+        PhotoState::OverrideAccepted
+    );
+}

@@ -200,17 +200,8 @@ impl Worker {
                 approve,
                 reason,
             } => {
-                let to = if approve {
-                    PhotoState::OverrideAccepted
-                } else {
-                    PhotoState::ReshootRequested
-                };
-                store.transition(
-                    photo_id,
-                    to,
-                    &actor,
-                    Some(reason.trim()).filter(|r| !r.is_empty()),
-                )?;
+                let reason = Some(reason.trim()).filter(|r| !r.is_empty());
+                let to = store.review_decision(photo_id, approve, &actor, reason)?;
                 let items = load_review(store)?;
                 self.emit(Event::Reviewed {
                     photo_id,
@@ -260,7 +251,12 @@ impl Worker {
 
 fn load_review(store: &Store) -> Result<Vec<ReviewItem>, StoreError> {
     let mut items = Vec::new();
-    for state in [PhotoState::Rejected, PhotoState::OverrideAccepted] {
+    // Captured photos here are leftovers of an interrupted save; the supervisor decides them too.
+    for state in [
+        PhotoState::Captured,
+        PhotoState::Rejected,
+        PhotoState::OverrideAccepted,
+    ] {
         for summary in store.list_photos(&PhotoFilter {
             state: Some(state),
             ..Default::default()

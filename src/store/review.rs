@@ -4,11 +4,61 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rusqlite::{OptionalExtension, params};
 
-use super::{CheckRow, PhotoId, Store, StoreError, audit, error, time};
+use super::{CheckRow, PhotoId, PhotoState, Store, StoreError, audit, error, time};
 
 const PIN_KEY: &str = "supervisor_pin";
 
 impl Store {
+    /// A photo's current state.
+    pub fn photo_state(&self, photo_id: PhotoId) -> Result<PhotoState, StoreError> {
+        let state: Option<String> = self
+            .conn
+            .query_row("SELECT state FROM photos WHERE id = ?1", [photo_id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| error::sql(e, "read photo state"))?;
+        let state = state.ok_or(StoreError::PhotoNotFound(photo_id))?;
+        PhotoState::parse(&state)
+            .ok_or_else(|| StoreError::Unsupported(format!("unknown state {state}")))
+    }
+
+    /// A supervisor's decision: approve, or order a re-shoot. A rejected photo becomes override-accepted or
+    /// re-shoot-requested. A photo still `captured` (its save was interrupted, e.g. by a crash, before the
+    /// station's decision) becomes accepted, or rejected and then re-shoot-requested. Every step is audited.
+    pub fn review_decision(
+        &mut self,
+        photo_id: PhotoId,
+        approve: bool,
+        actor: &str,
+        reason: Option<&str>,
+    ) -> Result<PhotoState, StoreError> {
+        let steps: &[PhotoState] = match (self.photo_state(photo_id)?, approve) {
+            (PhotoState::Rejected, true) => &[PhotoState::OverrideAccepted],
+            (PhotoState::Rejected, false) => &[PhotoState::ReshootRequested],
+            (PhotoState::Captured, true) => &[PhotoState::Accepted],
+            (PhotoState::Captured, false) => &[PhotoState::Rejected, PhotoState::ReshootRequested],
+            (from, true) => {
+                return Err(StoreError::IllegalTransition {
+                    photo_id,
+                    from,
+                    to: PhotoState::OverrideAccepted,
+                });
+            }
+            (from, false) => {
+                return Err(StoreError::IllegalTransition {
+                    photo_id,
+                    from,
+                    to: PhotoState::ReshootRequested,
+                });
+            }
+        };
+        for &to in steps {
+            self.transition(photo_id, to, actor, reason)?;
+        }
+        Ok(steps[steps.len() - 1])
+    }
+
     /// The check results stored with a photo, in check order.
     pub fn check_results(&self, photo_id: PhotoId) -> Result<Vec<CheckRow>, StoreError> {
         let mut stmt = self

@@ -79,7 +79,10 @@ impl StationApp {
                                             .color(col),
                                     );
                                 }
-                                if summary.state == PhotoState::Rejected {
+                                if matches!(
+                                    summary.state,
+                                    PhotoState::Rejected | PhotoState::Captured
+                                ) {
                                     let reason = self.review.reasons.entry(summary.id).or_default();
                                     ui.add(
                                         egui::TextEdit::singleline(reason)
