@@ -6,11 +6,12 @@
 //! vanished files are skipped with one log line each, never a crash.
 
 use std::collections::HashMap;
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage};
+use image::RgbImage;
+
+use crate::imaging::{DecodeLimits, ImagingError, decode_bytes};
 
 use super::{CameraError, Frame, FrameSource, SourceKind};
 
@@ -346,33 +347,17 @@ fn jpeg_lacks_end_marker(bytes: &[u8]) -> bool {
     !bytes[..end].ends_with(&[0xFF, 0xD9])
 }
 
-/// Decodes an in-memory JPEG/PNG to RGB8, refusing images above `max_pixels` before
-/// allocating them, and applying the EXIF orientation (portrait shots from DSLRs).
+/// Decodes an in-memory JPEG/PNG to RGB8 with the shared decoder: refuses images above `max_pixels` before
+/// allocating them and applies the EXIF orientation (portrait shots from DSLRs).
 fn decode_limited(bytes: &[u8], max_pixels: u64) -> Result<RgbImage, Skip> {
-    let undecodable = |e: &dyn std::fmt::Display| Skip::Undecodable(e.to_string());
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| undecodable(&e))?;
-    let side = u32::try_from(max_pixels.min(u64::from(u32::MAX))).unwrap_or(u32::MAX);
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(side);
-    limits.max_image_height = Some(side);
-    limits.max_alloc = Some(max_pixels.saturating_mul(4).saturating_add(64 << 20));
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|e| undecodable(&e))?;
-    let (w, h) = decoder.dimensions();
-    if u64::from(w) * u64::from(h) > max_pixels {
-        return Err(Skip::TooManyPixels(w, h));
-    }
-    let orientation = decoder.orientation().ok();
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| match e {
-        image::ImageError::Limits(_) => Skip::TooManyPixels(w, h),
-        other => undecodable(&other),
-    })?;
-    if let Some(o) = orientation {
-        img.apply_orientation(o);
-    }
-    Ok(img.into_rgb8())
+    let limits = DecodeLimits {
+        max_side: u32::try_from(max_pixels).unwrap_or(u32::MAX),
+        max_pixels,
+    };
+    decode_bytes(bytes, "hot-folder file", limits).map_err(|e| match e {
+        ImagingError::TooLarge { width, height, .. } => Skip::TooManyPixels(width, height),
+        other => Skip::Undecodable(other.to_string()),
+    })
 }
 
 impl FrameSource for FolderSource {
@@ -477,6 +462,7 @@ impl FrameSource for FolderSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
 
     #[test]
     fn recognises_image_names() {
