@@ -97,6 +97,34 @@ fn read_wrapped_key(conn: &Connection) -> Result<WrappedKey, StoreError> {
     .ok_or(StoreError::DamagedKey)
 }
 
+/// Stores the wrapped data key (the single `key_material` row): inserted at creation, replaced by `passwd`.
+fn write_key_material(
+    conn: &Connection,
+    wrapped: &WrappedKey,
+    now: &str,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO key_material (id, kdf, salt, memory_kib, iterations, parallelism, nonce, wrapped_key, kcv,
+                                   created_at, updated_at)
+         VALUES (1, 'argon2id-v19', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+         ON CONFLICT(id) DO UPDATE SET salt = excluded.salt, memory_kib = excluded.memory_kib,
+             iterations = excluded.iterations, parallelism = excluded.parallelism, nonce = excluded.nonce,
+             wrapped_key = excluded.wrapped_key, kcv = excluded.kcv, updated_at = excluded.updated_at",
+        params![
+            wrapped.salt,
+            wrapped.params.memory_kib,
+            wrapped.params.iterations,
+            wrapped.params.parallelism,
+            wrapped.nonce,
+            wrapped.wrapped,
+            wrapped.kcv,
+            now
+        ],
+    )
+    .map_err(|e| error::sql(e, "store key material"))?;
+    Ok(())
+}
+
 impl Store {
     /// Creates a new station database at `path` with a fresh data key wrapped under `passphrase`.
     pub fn create(
@@ -122,22 +150,7 @@ impl Store {
         migrate::apply(&mut conn).map_err(|e| error::sql(e, "create schema"))?;
         let now = time::now();
         let tx = conn.transaction().map_err(|e| error::sql(e, "begin"))?;
-        tx.execute(
-            "INSERT INTO key_material (id, kdf, salt, memory_kib, iterations, parallelism, nonce, wrapped_key, kcv,
-                                       created_at, updated_at)
-             VALUES (1, 'argon2id-v19', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-            params![
-                wrapped.salt,
-                wrapped.params.memory_kib,
-                wrapped.params.iterations,
-                wrapped.params.parallelism,
-                wrapped.nonce,
-                wrapped.wrapped,
-                wrapped.kcv,
-                now
-            ],
-        )
-        .map_err(|e| error::sql(e, "store key material"))?;
+        write_key_material(&tx, &wrapped, &now)?;
         tx.execute(
             "INSERT INTO stations (id, name, is_local, created_at) VALUES (?1, ?2, 1, ?3)",
             params![station_id, station_name, now],
@@ -231,21 +244,7 @@ impl Store {
             .conn
             .transaction()
             .map_err(|e| error::sql(e, "begin"))?;
-        tx.execute(
-            "UPDATE key_material SET salt = ?1, memory_kib = ?2, iterations = ?3, parallelism = ?4, nonce = ?5,
-                    wrapped_key = ?6, kcv = ?7, updated_at = ?8 WHERE id = 1",
-            params![
-                wrapped.salt,
-                wrapped.params.memory_kib,
-                wrapped.params.iterations,
-                wrapped.params.parallelism,
-                wrapped.nonce,
-                wrapped.wrapped,
-                wrapped.kcv,
-                time::now()
-            ],
-        )
-        .map_err(|e| error::sql(e, "store key material"))?;
+        write_key_material(&tx, &wrapped, &time::now())?;
         audit::write(
             &tx,
             &self.station_id,
