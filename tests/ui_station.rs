@@ -116,7 +116,11 @@ fn photographer_and_supervisor_workflow() {
     h.step();
     type_into(&mut h, "PIN", "2468");
     h.get_by_label("进入审核").click();
-    wait_for(&mut h, "the review list", |h| has_label(h, "2021010011"));
+    wait_for(&mut h, "the review list", |h| has_label(h, "拍摄员说明"));
+    assert!(
+        has_label(&h, "#2 2021010011"),
+        "the rejected shot is listed"
+    );
     assert!(
         has_label(&h, "学生赶时间"),
         "the operator's reason is shown"

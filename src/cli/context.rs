@@ -13,6 +13,8 @@ pub struct Context {
     pub config: Config,
     /// The data directory.
     pub data_dir: PathBuf,
+    /// The config file settings are saved to: the one given or found, else the default location.
+    pub config_path: PathBuf,
 }
 
 impl Context {
@@ -21,15 +23,24 @@ impl Context {
         config_file: Option<&Path>,
         data_dir: Option<&Path>,
     ) -> Result<Context, ConfigError> {
+        let default_file = default_config_file();
         let config = match config_file {
             Some(path) => Config::load(path)?,
-            None => match default_config_file().filter(|p| p.is_file()) {
-                Some(path) => Config::load(&path)?,
+            None => match default_file.as_ref().filter(|p| p.is_file()) {
+                Some(path) => Config::load(path)?,
                 None => Config::default(),
             },
         };
         let data_dir = config.data_dir(data_dir)?;
-        Ok(Context { config, data_dir })
+        let config_path = config_file
+            .map(Path::to_path_buf)
+            .or(default_file)
+            .unwrap_or_else(|| data_dir.join("config.toml"));
+        Ok(Context {
+            config,
+            data_dir,
+            config_path,
+        })
     }
 
     /// The station database file.

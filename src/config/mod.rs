@@ -1,12 +1,14 @@
 //! Configuration: the schema documented in `config.example.toml`, defaults, validation with the offending key
 //! and line, and data-directory resolution.
 
+mod edit;
 mod locate;
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use edit::save_sections;
 pub use locate::line_of_key;
 
 /// The whole configuration file. Every section and key is optional; missing ones take their defaults.

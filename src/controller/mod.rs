@@ -3,6 +3,7 @@
 //! [`Request`]s and renders the [`Event`]s it drains each frame.
 
 mod errors;
+mod jobs;
 mod live;
 mod requests;
 mod worker;
@@ -16,6 +17,7 @@ use crate::compliance::PhotoSpec;
 use crate::crypto::KdfParams;
 use crate::roster::RosterSettings;
 
+pub use jobs::{Job, JobHandle};
 pub use live::{LiveCamera, start_camera, start_scanner};
 pub use requests::{Event, Request, ReviewItem, ShotReady, StationInfo};
 
@@ -35,6 +37,8 @@ pub struct ControllerConfig {
     pub roster: RosterSettings,
     /// Who is acting, for the audit log.
     pub actor: String,
+    /// File-name template for decrypted photo exports (`[export] file_name`).
+    pub export_template: String,
 }
 
 /// Handle to the controller's worker thread.

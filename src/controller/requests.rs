@@ -5,9 +5,11 @@ use std::sync::Arc;
 
 use image::RgbImage;
 
+use super::jobs::{Job, JobHandle};
+use crate::compliance::PhotoSpec;
 use crate::crypto::Passphrase;
 use crate::i18n::Text;
-use crate::roster::{CsvEncoding, ImportReport};
+use crate::roster::ImportReport;
 use crate::shot::PreparedShot;
 use crate::store::{
     Decision, PhotoId, PhotoState, PhotoSummary, Progress, QueueEntry, QueueStats, VerifyReport,
@@ -74,22 +76,25 @@ pub enum Request {
         /// The supervisor's reason.
         reason: String,
     },
-    /// Read and check a roster file; commit it unless `dry_run`.
-    ImportRoster {
-        /// The file.
-        path: PathBuf,
-        /// Only validate.
-        dry_run: bool,
-        /// CSV encoding.
-        encoding: CsvEncoding,
+    /// Start a long task on its own thread (refused while another one runs).
+    Start(Job),
+    /// Rename this station; audited.
+    RenameStation {
+        /// The new name.
+        name: String,
     },
-    /// Write the not-yet-photographed and re-shoot lists.
-    ExportMissing {
-        /// Destination `.xlsx`.
-        path: PathBuf,
+    /// Use a new photo standard for final checks (thresholds changed by the supervisor); audited.
+    SetSpec {
+        /// The new standard (already validated).
+        spec: Box<PhotoSpec>,
+        /// What changed, for the audit log.
+        summary: String,
     },
-    /// Decrypt and check every photo.
-    Verify,
+    /// Record another settings change (camera, language) in the audit log.
+    RecordSettings {
+        /// What changed.
+        summary: String,
+    },
 }
 
 /// The station as unlocked.
@@ -171,8 +176,26 @@ pub enum Event {
         /// The report.
         report: ImportReport,
     },
-    /// Lists exported.
-    Exported(PathBuf),
+    /// The station was renamed.
+    StationRenamed(String),
+    /// A settings change was applied and audited.
+    SettingsApplied(Text),
+    /// A long task started; the handle shows its progress and cancels it.
+    JobStarted(JobHandle),
+    /// A long task ended (its result came as its own event before this one).
+    JobEnded {
+        /// The task.
+        job: Job,
+        /// Stopped by the operator; nothing was changed.
+        cancelled: bool,
+    },
+    /// A list or photos exported.
+    Exported {
+        /// The file or folder written.
+        path: PathBuf,
+        /// Files written.
+        files: usize,
+    },
     /// Verification result.
     Verified(VerifyReport),
 }

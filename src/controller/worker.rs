@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender};
 
 use super::errors::describe;
+use super::jobs::{self, Job, JobHandle};
 use super::{ControllerConfig, Event, Notify, Request, ReviewItem, ShotReady, StationInfo};
 use crate::i18n::Text;
 use crate::store::{Decision, PhotoFilter, PhotoState, Store, StoreError};
@@ -15,6 +16,7 @@ const DEMO_ROSTER: &[u8] = include_bytes!("../../assets/demo/roster.csv");
 struct Worker {
     config: ControllerConfig,
     store: Option<Store>,
+    job: Option<JobHandle>,
     events: Sender<Event>,
     notify: Notify,
 }
@@ -29,6 +31,7 @@ pub(super) fn run(
     let mut w = Worker {
         config,
         store: None,
+        job: None,
         events,
         notify,
     };
@@ -91,6 +94,7 @@ impl Worker {
                 }
             }),
             Request::Unlock { passphrase } => self.unlock(&passphrase),
+            Request::Start(job) => self.start_job(job),
             other => match self.store.as_mut() {
                 None => Err(StoreError::Invalid("the station is locked".into())),
                 Some(_) => self.serve(other),
@@ -120,11 +124,13 @@ impl Worker {
             path: path.clone(),
             source,
         })?;
-        self.serve(Request::ImportRoster {
-            path,
-            dry_run: false,
-            encoding: crate::roster::CsvEncoding::Auto,
-        })
+        let opts = crate::roster::ReadOptions::from_settings(&self.config.roster);
+        let parsed = crate::roster::read_file(&path, crate::roster::CsvEncoding::Auto, &opts)
+            .map_err(|e| StoreError::Invalid(e.text().en))?;
+        if let Some(store) = self.store.as_mut() {
+            store.import_roster(&parsed, false, &self.config.actor)?;
+        }
+        self.refresh()
     }
 
     fn unlock(&mut self, pass: &str) -> Result<(), StoreError> {
@@ -147,9 +153,38 @@ impl Worker {
         let Some(store) = &self.store else {
             return Ok(());
         };
-        self.emit(Event::Queue(store.shooting_queue(None)?));
-        self.emit(Event::Progress(store.roster_progress()?));
-        self.emit(Event::Stats(store.queue_stats()?));
+        for e in jobs::refresh(store)? {
+            self.emit(e);
+        }
+        Ok(())
+    }
+
+    /// Starts a long task on its own thread and connection, unless one is still running.
+    fn start_job(&mut self, job: Job) -> Result<(), StoreError> {
+        if let Some(running) = self.job.as_ref().filter(|j| !j.finished()) {
+            let label = running.job().label();
+            self.emit(Event::Failed(Text::new(
+                format!("请等待“{}”完成或取消后再试。", label.zh),
+                format!(
+                    "Wait for “{}” to finish, or cancel it, then try again.",
+                    label.en
+                ),
+            )));
+            return Ok(());
+        }
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        let ctx = jobs::JobContext {
+            roster: self.config.roster.clone(),
+            export_template: self.config.export_template.clone(),
+            actor: self.config.actor.clone(),
+            events: self.events.clone(),
+            notify: self.notify.clone(),
+        };
+        let handle = jobs::spawn(job, store.reopen()?, ctx)?;
+        self.job = Some(handle.clone());
+        self.emit(Event::JobStarted(handle));
         Ok(())
     }
 
@@ -210,39 +245,24 @@ impl Worker {
                 self.emit(Event::ReviewItems(items));
                 return self.refresh();
             }
-            Request::ImportRoster {
-                path,
-                dry_run,
-                encoding,
-            } => {
-                let opts = crate::roster::ReadOptions::from_settings(&self.config.roster);
-                let parsed = match crate::roster::read_file(&path, encoding, &opts) {
-                    Ok(p) => p,
-                    Err(e) => {
-                        self.emit(Event::Failed(e.text()));
-                        return Ok(());
-                    }
-                };
-                let report = store.import_roster(&parsed, dry_run, &actor)?;
-                self.emit(Event::Imported {
-                    path,
-                    dry_run,
-                    report,
-                });
-                return self.refresh();
+            Request::RenameStation { name } => {
+                store.rename_station(&name, &actor)?;
+                self.emit(Event::StationRenamed(name.trim().to_string()));
             }
-            Request::ExportMissing { path } => {
-                let queue = store.shooting_queue(None)?;
-                crate::roster::export::write_follow_up(&queue, &path)
-                    .map_err(|e| StoreError::Invalid(format!("{}: {e}", path.display())))?;
-                self.emit(Event::Exported(path));
+            Request::SetSpec { spec, summary } => {
+                store.record_settings_change(&summary, &actor)?;
+                self.config.spec = *spec;
+                self.emit(Event::SettingsApplied(Text::new(
+                    "检查阈值已应用并保存。",
+                    "The check thresholds are applied and saved.",
+                )));
             }
-            Request::Verify => {
-                let report = store.verify()?;
-                self.emit(Event::Verified(report));
+            Request::RecordSettings { summary } => {
+                store.record_settings_change(&summary, &actor)?;
             }
             Request::CreateStation { .. }
             | Request::Unlock { .. }
+            | Request::Start(_)
             | Request::PrepareShot { .. } => {}
         }
         Ok(())

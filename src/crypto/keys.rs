@@ -170,6 +170,11 @@ impl DataKey {
         hmac(sub.as_ref(), payload.as_bytes())
     }
 
+    /// A second copy of the key (itself wiped on drop), for a connection on another thread.
+    pub fn duplicate(&self) -> DataKey {
+        DataKey(Zeroizing::new(*self.0))
+    }
+
     pub(super) fn bytes(&self) -> &[u8; 32] {
         &self.0
     }

@@ -119,6 +119,9 @@ pub enum StoreError {
         /// The operating system's reason.
         source: std::io::Error,
     },
+    /// The operator cancelled a long operation; everything it had started was rolled back.
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
     /// Other SQLite error.
     #[error("database error while trying to {context}: {source}")]
     Sqlite {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{Store, StoreError, error};
+use super::{OnStep, Store, StoreError, error};
 
 /// A parsed file-name template such as `{student_no}.jpg`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +74,17 @@ impl Store {
         out: &Path,
         template: &NameTemplate,
     ) -> Result<ExportReport, StoreError> {
+        self.export_accepted_with(out, template, &mut |_, _| true)
+    }
+
+    /// [`Store::export_accepted`] reporting (files written, files to write); when `on_step` returns `false` it
+    /// deletes the files it wrote and fails with [`StoreError::Cancelled`].
+    pub fn export_accepted_with(
+        &self,
+        out: &Path,
+        template: &NameTemplate,
+        on_step: OnStep,
+    ) -> Result<ExportReport, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -121,8 +132,17 @@ impl Store {
             path: out.to_path_buf(),
             source,
         })?;
-        let mut written = Vec::with_capacity(planned.len());
+        let total = planned.len() as u64;
+        let mut written: Vec<PathBuf> = Vec::with_capacity(planned.len());
         for (id, path) in planned {
+            if !on_step(written.len() as u64, total) {
+                for file in &written {
+                    if let Err(e) = std::fs::remove_file(file) {
+                        tracing::warn!(file = %file.display(), error = %e, "cannot remove a cancelled export file");
+                    }
+                }
+                return Err(StoreError::Cancelled);
+            }
             let jpeg = self.photo_jpeg(id)?;
             std::fs::write(&path, jpeg.as_slice()).map_err(|source| StoreError::Io {
                 path: path.clone(),
@@ -130,6 +150,7 @@ impl Store {
             })?;
             written.push(path);
         }
+        on_step(total, total);
         Ok(ExportReport { written })
     }
 }

@@ -11,6 +11,7 @@ mod queries;
 mod review;
 mod roster;
 mod state;
+mod station;
 mod students;
 mod time;
 mod verify;
@@ -37,6 +38,10 @@ pub const DB_FILE: &str = "station.db";
 
 /// How long a write waits for another process's lock before giving up with [`StoreError::Locked`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Progress callback for long operations: called with (done, total); returning `false` cancels the operation,
+/// which then fails with [`StoreError::Cancelled`] after undoing what it did.
+pub type OnStep<'a> = &'a mut dyn FnMut(u64, u64) -> bool;
 
 /// An unlocked station store.
 pub struct Store {
@@ -230,6 +235,11 @@ impl Store {
             station_id,
             path: path.to_path_buf(),
         })
+    }
+
+    /// Opens a second connection to the same database with a copy of the key, for work on another thread.
+    pub fn reopen(&self) -> Result<Store, StoreError> {
+        Store::open_with_key(&self.path, self.key.duplicate())
     }
 
     /// Re-wraps the data key under a new passphrase; photos are not re-encrypted.

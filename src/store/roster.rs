@@ -20,7 +20,7 @@ use rusqlite::{Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
 use super::students::{class_id, id_no_aad, id_no_tail};
-use super::{PhotoState, Store, StoreError, StudentStatus, audit, error, time};
+use super::{OnStep, PhotoState, Store, StoreError, StudentStatus, audit, error, time};
 use crate::crypto;
 use crate::roster::columns::Field;
 use crate::roster::id_no;
@@ -257,6 +257,18 @@ impl Store {
         roster: &ParsedRoster,
         dry_run: bool,
         actor: &str,
+    ) -> Result<ImportReport, StoreError> {
+        self.import_roster_with(roster, dry_run, actor, &mut |_, _| true)
+    }
+
+    /// [`Store::import_roster`] reporting (rows written, rows in the file); when `on_step` returns `false` the
+    /// transaction is rolled back and the import fails with [`StoreError::Cancelled`].
+    pub fn import_roster_with(
+        &mut self,
+        roster: &ParsedRoster,
+        dry_run: bool,
+        actor: &str,
+        on_step: OnStep,
     ) -> Result<ImportReport, StoreError> {
         let station = self.station_id.clone();
         let tx = self
@@ -542,7 +554,11 @@ impl Store {
                 |r| r.get(0),
             )
             .map_err(|e| error::sql(e, "read file order"))?;
+        let total = roster.rows.len() as u64;
         for (i, (r, plan)) in roster.rows.iter().zip(&plans).enumerate() {
+            if (i as u64).is_multiple_of(64) && !on_step(i as u64, total) {
+                return Err(StoreError::Cancelled);
+            }
             let class_id = class_ids.get(&r.class).copied().unwrap_or_default();
             let seal = |id: &str| crypto::seal(&self.key, &id_no_aad(&r.student_no), id.as_bytes());
             let digest = new_digests.get(r.student_no.as_str()).map(|d| d.to_vec());
@@ -649,6 +665,9 @@ impl Store {
                 ..Default::default()
             },
         )?;
+        if !on_step(total, total) {
+            return Err(StoreError::Cancelled);
+        }
         tx.commit().map_err(|e| error::sql(e, "commit roster"))?;
         report.written = true;
         tracing::info!(

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::photos::{code_aad, photo_aad};
-use super::{Store, StoreError, error};
+use super::{OnStep, Store, StoreError, error};
 use crate::crypto;
 
 /// A row that failed verification.
@@ -27,6 +27,19 @@ pub struct VerifyReport {
 impl Store {
     /// Decrypts every photo blob and collection code; reports each failing row by id.
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.verify_with(&mut |_, _| true)
+    }
+
+    /// [`Store::verify`] reporting (photos read, photos in all) and stopping when `on_step` returns `false`.
+    pub fn verify_with(&self, on_step: OnStep) -> Result<VerifyReport, StoreError> {
+        let total: u64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM photos", [], |r| r.get(0))
+            .map_err(|e| error::sql(e, "count photos"))?;
+        let mut done = 0u64;
+        if !on_step(done, total) {
+            return Err(StoreError::Cancelled);
+        }
         let mut stmt = self
             .conn
             .prepare(
@@ -37,6 +50,10 @@ impl Store {
         let mut rows = stmt.query([]).map_err(|e| error::sql(e, "read photos"))?;
         let mut report = VerifyReport::default();
         while let Some(r) = rows.next().map_err(|e| error::sql(e, "read photos"))? {
+            done += 1;
+            if done.is_multiple_of(16) && !on_step(done, total) {
+                return Err(StoreError::Cancelled);
+            }
             let get = |e| error::sql(e, "read photos");
             let id: i64 = r.get(0).map_err(get)?;
             let student_id: i64 = r.get(1).map_err(get)?;
@@ -81,6 +98,7 @@ impl Store {
                 }
             }
         }
+        on_step(total, total);
         Ok(report)
     }
 }

@@ -1,11 +1,14 @@
 //! The station GUI (eframe/egui). The only module that knows egui: it sends requests to the controller,
 //! drains its events each frame, and renders the live camera's newest preview and checks.
 
+mod file_dialog;
 mod fonts;
+mod jobs_bar;
 mod overlay;
 mod queue_view;
 mod review_view;
 mod roster_view;
+mod settings_apply;
 mod settings_view;
 mod state;
 mod station_view;

@@ -3,8 +3,9 @@
 use eframe::egui::{self, Color32, RichText};
 
 use super::StationApp;
+use super::file_dialog::Purpose;
 use super::roster_view::photo_state_label;
-use crate::controller::Request;
+use crate::controller::Job;
 
 impl StationApp {
     pub(super) fn queue_view(&mut self, ui: &mut egui::Ui) {
@@ -29,9 +30,13 @@ impl StationApp {
                 ));
             }
             ui.add_space(12.0);
-            if ui.button(self.t("校验全部加密照片", "Verify every encrypted photo")).clicked() {
+            let idle = !self.job_running();
+            if ui
+                .add_enabled(idle, egui::Button::new(self.t("校验全部加密照片", "Verify every encrypted photo")))
+                .clicked()
+            {
                 self.verify = None;
-                self.send(Request::Verify);
+                self.start_job(Job::Verify);
             }
             if let Some(report) = &self.verify {
                 if report.bad.is_empty() {
@@ -46,10 +51,20 @@ impl StationApp {
                 }
             }
             ui.add_space(12.0);
+            ui.heading(self.t("导出解密照片", "Export decrypted photos"));
             ui.label(self.t(
-                "上传：照片保存在本机加密队列中；导出请使用命令 capture-station queue export。",
-                "Upload: photos wait in the local encrypted queue; export them with `capture-station queue export`.",
+                "把所有已通过的照片解密写入所选文件夹（明文！仅在交给学籍管理员时使用）。",
+                "Decrypts every accepted photo into the chosen folder (plaintext! only for handing over to the registrar).",
             ));
+            if ui
+                .add_enabled(idle, egui::Button::new(self.t("导出照片…", "Export photos…")))
+                .clicked()
+            {
+                self.open_dialog(Purpose::Photos);
+            }
+            if let Some((path, files)) = &self.last_export {
+                ui.label(format!("{} {} ({files})", self.t("上次导出：", "Last export: "), path.display()));
+            }
         });
     }
 }

@@ -126,19 +126,24 @@ impl StationApp {
         ui.vertical_centered(|ui| {
             ui.add_space(80.0);
             ui.heading(self.t("主管审核需要 PIN", "Supervisor review needs the PIN"));
-            let label = ui.label("PIN");
-            let r = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.review.pin)
-                        .password(true)
-                        .desired_width(200.0),
-                )
-                .labelled_by(label.id);
-            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if ui.button(self.t("进入审核", "Enter review")).clicked() || enter {
-                let pin = Zeroizing::new(std::mem::take(&mut self.review.pin));
-                self.send(Request::CheckPin { pin });
-            }
+            self.pin_prompt(ui, self.t("进入审核", "Enter review"));
         });
+    }
+
+    /// The supervisor PIN field with its button (review and threshold settings share the unlock).
+    pub(super) fn pin_prompt(&mut self, ui: &mut egui::Ui, button: &str) {
+        let label = ui.label("PIN");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut self.review.pin)
+                    .password(true)
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id);
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button(button).clicked() || enter {
+            let pin = Zeroizing::new(std::mem::take(&mut self.review.pin));
+            self.send(Request::CheckPin { pin });
+        }
     }
 }

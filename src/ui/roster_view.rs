@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use eframe::egui::{self, Color32, RichText};
 
 use super::StationApp;
-use crate::controller::Request;
+use super::file_dialog::Purpose;
+use crate::controller::Job;
 use crate::roster::{CsvEncoding, Severity};
 
 impl StationApp {
@@ -37,8 +38,7 @@ impl StationApp {
 
     fn check_roster(&mut self, dry_run: bool) {
         let path = PathBuf::from(self.roster.path.trim());
-        self.roster.busy = true;
-        self.send(Request::ImportRoster {
+        self.start_job(Job::ImportRoster {
             path,
             dry_run,
             encoding: CsvEncoding::Auto,
@@ -48,22 +48,26 @@ impl StationApp {
     fn import_panel(&mut self, ui: &mut egui::Ui) {
         ui.heading(self.t("导入名单", "Import a class list"));
         ui.label(self.t(
-            "把 Excel（.xlsx/.xls）或 CSV 文件拖到窗口中，或输入路径。先检查，无错误后再导入。",
-            "Drop an Excel (.xlsx/.xls) or CSV file on the window, or type its path. Check first, then import.",
+            "选择或拖入 Excel（.xlsx/.xls）或 CSV 文件，也可输入路径。先检查，无错误后再导入。",
+            "Choose or drop an Excel (.xlsx/.xls) or CSV file, or type its path. Check first, then import.",
         ));
         ui.horizontal(|ui| {
             let label = ui.label(self.t("名单文件", "Roster file"));
-            ui.add(egui::TextEdit::singleline(&mut self.roster.path).desired_width(330.0))
+            ui.add(egui::TextEdit::singleline(&mut self.roster.path).desired_width(250.0))
                 .labelled_by(label.id);
-            let can = !self.roster.path.trim().is_empty() && !self.roster.busy;
+            let idle = !self.job_running();
+            if ui
+                .add_enabled(idle, egui::Button::new(self.t("浏览…", "Browse…")))
+                .clicked()
+            {
+                self.open_dialog(Purpose::Roster);
+            }
+            let can = !self.roster.path.trim().is_empty() && idle;
             if ui
                 .add_enabled(can, egui::Button::new(self.t("检查", "Check")))
                 .clicked()
             {
                 self.check_roster(true);
-            }
-            if self.roster.busy {
-                ui.spinner();
             }
         });
         let Some((path, dry_run, report)) = &self.roster.report else {
@@ -169,25 +173,15 @@ impl StationApp {
             "导出未拍与需重拍名单（.xlsx）：",
             "Export not-yet-photographed and re-shoot lists (.xlsx):",
         ));
-        ui.horizontal(|ui| {
-            ui.add(
-                egui::TextEdit::singleline(&mut self.roster.export_path)
-                    .hint_text("follow-up.xlsx")
-                    .desired_width(330.0),
-            );
-            if ui
-                .add_enabled(
-                    !self.roster.export_path.trim().is_empty(),
-                    egui::Button::new(self.t("导出", "Export")),
-                )
-                .clicked()
-            {
-                self.roster.busy = true;
-                self.send(Request::ExportMissing {
-                    path: PathBuf::from(self.roster.export_path.trim()),
-                });
-            }
-        });
+        if ui
+            .add_enabled(
+                !self.job_running(),
+                egui::Button::new(self.t("导出待拍名单…", "Export follow-up list…")),
+            )
+            .clicked()
+        {
+            self.open_dialog(Purpose::FollowUp);
+        }
     }
 
     fn student_list(&mut self, ui: &mut egui::Ui) {

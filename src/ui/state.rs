@@ -8,11 +8,13 @@ use std::time::{Duration, Instant};
 use eframe::egui::{self, Color32, RichText, TextureHandle};
 use zeroize::Zeroize;
 
+use super::file_dialog::FileDialog;
+use super::settings_apply::SettingsUi;
 use crate::cli::Context;
 use crate::code::{CodeEvent, Scanner, WedgeDetector};
 use crate::compliance::LiveAnalysis;
 use crate::controller::{
-    Controller, ControllerConfig, Event, LiveCamera, Request, ReviewItem, StationInfo,
+    Controller, ControllerConfig, Event, JobHandle, LiveCamera, Request, ReviewItem, StationInfo,
     start_camera, start_scanner,
 };
 use crate::i18n::{Lang, Text};
@@ -63,8 +65,6 @@ pub(super) struct RosterUi {
     pub path: String,
     pub report: Option<(PathBuf, bool, ImportReport)>,
     pub search: String,
-    pub export_path: String,
-    pub busy: bool,
 }
 
 /// Review view state.
@@ -115,6 +115,10 @@ pub struct StationApp {
     pub(super) roster: RosterUi,
     pub(super) review: ReviewUi,
     pub(super) verify: Option<VerifyReport>,
+    pub(super) job: Option<JobHandle>,
+    pub(super) settings: SettingsUi,
+    pub(super) dialog: Option<FileDialog>,
+    pub(super) last_export: Option<(PathBuf, usize)>,
     pub(super) last_frame_ms: f32,
 }
 
@@ -130,6 +134,7 @@ impl StationApp {
                 spec: config.config.spec.clone(),
                 roster: config.config.roster.clone(),
                 actor: format!("gui:{}", config.config.station.id),
+                export_template: config.config.export.file_name.clone(),
             },
             notify.clone(),
         );
@@ -147,6 +152,11 @@ impl StationApp {
             Err(e) => (None, Some(e)),
         };
         let demo_camera = camera.as_ref().is_some_and(|c| c.demo.is_some());
+        let settings = SettingsUi::new(
+            &config.config.camera,
+            &config.config.spec,
+            &config.config.station.name,
+        );
         StationApp {
             lang: Lang::from_config(&config.config.ui.language),
             station_id: config.config.station.id.clone(),
@@ -184,6 +194,10 @@ impl StationApp {
             roster: RosterUi::default(),
             review: ReviewUi::default(),
             verify: None,
+            job: None,
+            settings,
+            dialog: None,
+            last_export: None,
             last_frame_ms: 0.0,
         }
     }
@@ -284,6 +298,7 @@ impl StationApp {
         for event in self.ctl.drain() {
             match event {
                 Event::Unlocked(info) => {
+                    self.settings.station_name = info.name.clone();
                     self.station = Some(info);
                     self.busy = false;
                     self.error = None;
@@ -293,7 +308,6 @@ impl StationApp {
                 }
                 Event::Failed(text) => {
                     self.busy = false;
-                    self.roster.busy = false;
                     if matches!(self.shot, ShotPhase::Checking) {
                         self.shot = ShotPhase::Idle;
                     }
@@ -373,20 +387,41 @@ impl StationApp {
                     path,
                     dry_run,
                     report,
-                } => {
-                    self.roster.busy = false;
-                    self.roster.report = Some((path, dry_run, report));
-                }
-                Event::Exported(path) => {
-                    self.roster.busy = false;
+                } => self.roster.report = Some((path, dry_run, report)),
+                Event::Exported { path, files } => {
                     self.banner = Some(Banner {
                         text: Text::new(
-                            format!("已导出 {}", path.display()),
-                            format!("Exported {}", path.display()),
+                            format!("已导出到 {}（{files} 个文件）", path.display()),
+                            format!("Exported to {} ({files} files)", path.display()),
                         ),
                         good: true,
                         at: Instant::now(),
                     });
+                    self.last_export = Some((path, files));
+                }
+                Event::JobStarted(handle) => self.job = Some(handle),
+                Event::StationRenamed(name) => {
+                    if let Some(st) = self.station.as_mut() {
+                        st.name = name.clone();
+                    }
+                    self.settings.station_name = name;
+                }
+                Event::SettingsApplied(text) => self.settings.saved = Some((true, text)),
+                Event::JobEnded { job, cancelled } => {
+                    if self.job.as_ref().is_some_and(|j| *j.job() == job) {
+                        self.job = None;
+                    }
+                    if cancelled {
+                        let label = job.label();
+                        self.banner = Some(Banner {
+                            text: Text::new(
+                                format!("已取消“{}”，未做任何更改。", label.zh),
+                                format!("“{}” cancelled; nothing was changed.", label.en),
+                            ),
+                            good: false,
+                            at: Instant::now(),
+                        });
+                    }
                 }
                 Event::Verified(report) => self.verify = Some(report),
             }
@@ -518,6 +553,8 @@ impl StationApp {
             return;
         }
         egui::Panel::top("tabs").show(ui, |ui| self.tab_bar(ui));
+        self.job_bar(ui);
+        self.dialog_pass(ui);
         if let Some(err) = self.error.clone() {
             egui::Panel::bottom("error").show(ui, |ui| {
                 ui.horizontal(|ui| {

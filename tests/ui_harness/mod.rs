@@ -24,6 +24,7 @@ pub fn harness(dir: &Path) -> Harness<'static, App> {
     let ctx = Context {
         config,
         data_dir: dir.to_path_buf(),
+        config_path: dir.join("config.toml"),
     };
     Harness::builder()
         .with_size([1360.0, 860.0])
