@@ -159,7 +159,7 @@ impl FileDialog {
             ui.set_width(620.0);
             ui.heading(self.title().get(lang));
             ui.horizontal(|ui| {
-                if ui.button(lang.pick("⬆ 上一级", "⬆ Up")).clicked()
+                if ui.button(lang.pick("上一级", "Up")).clicked()
                     && let Some(parent) = self.dir.parent()
                 {
                     go = Some(parent.to_path_buf());
@@ -172,7 +172,7 @@ impl FileDialog {
                 for media in &self.media {
                     let label = media
                         .file_name()
-                        .map(|n| format!("💾 {}", n.to_string_lossy()))
+                        .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default();
                     if ui.button(label).clicked() {
                         go = Some(media.clone());
@@ -189,9 +189,9 @@ impl FileDialog {
                     }
                     for e in &self.entries {
                         let label = if e.is_dir {
-                            format!("📁 {}", e.name)
+                            RichText::new(format!("{}/", e.name)).strong()
                         } else {
-                            format!("📄 {}", e.name)
+                            RichText::new(&e.name)
                         };
                         let selected = !e.is_dir && self.name == e.name;
                         let resp = ui.selectable_label(selected, label);

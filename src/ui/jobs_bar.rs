@@ -36,12 +36,12 @@ impl StationApp {
             Purpose::FollowUp => (Mode::Save("xlsx"), "待拍名单.xlsx"),
             Purpose::Photos => (Mode::Folder, ""),
         };
-        let start = self
-            .config
-            .data_dir
-            .parent()
-            .map(std::path::Path::to_path_buf);
-        self.dialog = Some(FileDialog::new(purpose, mode, start.as_deref(), name));
+        self.dialog = Some(FileDialog::new(
+            purpose,
+            mode,
+            self.last_dir.as_deref(),
+            name,
+        ));
     }
 
     /// Draws the open file dialog and starts the task for a chosen path.
@@ -61,6 +61,11 @@ impl StationApp {
     }
 
     fn chosen(&mut self, purpose: Purpose, path: PathBuf) {
+        self.last_dir = if purpose == Purpose::Photos {
+            Some(path.clone())
+        } else {
+            path.parent().map(std::path::Path::to_path_buf)
+        };
         match purpose {
             Purpose::Roster => {
                 self.roster.path = path.display().to_string();

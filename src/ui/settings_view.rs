@@ -130,8 +130,11 @@ impl StationApp {
     fn language_section(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             ui.label(RichText::new(self.t("界面语言", "Language")).strong());
-            ui.selectable_value(&mut self.lang, Lang::Zh, "中文");
-            ui.selectable_value(&mut self.lang, Lang::En, "English");
+            ui.label(match self.lang {
+                Lang::Zh => "中文",
+                Lang::En => "English",
+            });
+            ui.weak(self.t("（在右上角切换）", "(switch at the top right)"));
             if ui.button(self.t("设为默认", "Make default")).clicked() {
                 self.save_language();
             }
@@ -189,9 +192,11 @@ impl StationApp {
         if let Some(cam) = &self.camera {
             let stats = cam.pipeline.stats();
             ui.label(format!(
-                "{} {} · {:.1} fps",
+                "{} {} · {}×{} · {:.1} fps",
                 self.t("当前：", "Now: "),
                 stats.source,
+                stats.frame_size.0,
+                stats.frame_size.1,
                 stats.capture_fps
             ));
         }
@@ -225,12 +230,12 @@ impl StationApp {
                 });
                 ui.end_row();
 
-                ui.label(lang.pick("设备", "Device"));
+                let device_label = ui.label(lang.pick("设备", "Device"));
                 let shown = draft.device.as_ref().map_or_else(
                     || lang.pick("第一个设备", "First device").to_string(),
                     |d| d.to_string(),
                 );
-                egui::ComboBox::from_id_salt("device")
+                let device_combo = egui::ComboBox::from_id_salt("device")
                     .selected_text(shown)
                     .show_ui(ui, |ui| {
                         ui.selectable_value(
@@ -248,9 +253,10 @@ impl StationApp {
                             }
                         }
                     });
+                device_combo.response.labelled_by(device_label.id);
                 ui.end_row();
 
-                ui.label(lang.pick("分辨率", "Resolution"));
+                let size_label = ui.label(lang.pick("分辨率", "Resolution"));
                 let mut sizes: Vec<(u32, u32)> = SIZES.to_vec();
                 let selected_device = match (&draft.device, &self.settings.devices) {
                     (Some(DeviceSelector::Index(i)), Some(Ok(list))) => {
@@ -264,7 +270,7 @@ impl StationApp {
                     sizes.sort_unstable();
                     sizes.dedup();
                 }
-                egui::ComboBox::from_id_salt("size")
+                let size_combo = egui::ComboBox::from_id_salt("size")
                     .selected_text(format!("{}×{}", draft.width, draft.height))
                     .show_ui(ui, |ui| {
                         for (w, h) in sizes {
@@ -280,6 +286,7 @@ impl StationApp {
                             }
                         }
                     });
+                size_combo.response.labelled_by(size_label.id);
                 ui.end_row();
 
                 ui.label(lang.pick("帧率", "Frame rate"));

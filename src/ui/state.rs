@@ -118,6 +118,7 @@ pub struct StationApp {
     pub(super) job: Option<JobHandle>,
     pub(super) settings: SettingsUi,
     pub(super) dialog: Option<FileDialog>,
+    pub(super) last_dir: Option<PathBuf>,
     pub(super) last_export: Option<(PathBuf, usize)>,
     pub(super) last_frame_ms: f32,
 }
@@ -197,6 +198,7 @@ impl StationApp {
             job: None,
             settings,
             dialog: None,
+            last_dir: None,
             last_export: None,
             last_frame_ms: 0.0,
         }

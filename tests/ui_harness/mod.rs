@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use capture_station::cli::Context;
 use capture_station::config::Config;
 use capture_station::ui::StationApp;
+use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -16,11 +17,17 @@ pub type App = Option<StationApp>;
 
 /// A harness around the app whose data directory is `dir`, with the 1280×720 demo camera.
 pub fn harness(dir: &Path) -> Harness<'static, App> {
-    let config = Config::parse(
-        "[camera]\nsource = \"demo\"\nwidth = 1280\nheight = 720\n[security]\nkdf_memory_kib = 256\nkdf_iterations = 1\n",
-        Path::new("test.toml"),
-    )
-    .unwrap();
+    harness_with(dir, "")
+}
+
+/// [`harness`] with `extra` appended to the test config (which is also written to `<dir>/config.toml`, the
+/// file the settings screen saves to).
+pub fn harness_with(dir: &Path, extra: &str) -> Harness<'static, App> {
+    let text = format!(
+        "[camera]\nsource = \"demo\"\nwidth = 1280\nheight = 720\n[security]\nkdf_memory_kib = 256\nkdf_iterations = 1\n{extra}"
+    );
+    let config = Config::parse(&text, Path::new("test.toml")).unwrap();
+    std::fs::write(dir.join("config.toml"), &text).unwrap();
     let ctx = Context {
         config,
         data_dir: dir.to_path_buf(),
@@ -72,4 +79,16 @@ pub fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
         value == text || value == masked,
         "{label} did not receive the typed text: {value:?}"
     );
+}
+
+/// Replaces the text of the field labelled `label` (select all, then type), like a person would.
+pub fn retype_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_label(label).type_text(text);
+    wait_for(h, "the typed text", |h| {
+        h.get_by_label(label).value().as_deref() == Some(text)
+    });
 }

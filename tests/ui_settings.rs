@@ -1,0 +1,152 @@
+//! The settings screen and the file dialogs in the real GUI state (egui_kittest, demo camera): rename the
+//! station, save the language, change the camera format, and — behind the supervisor PIN — thresholds;
+//! each is applied at once, written to the config file and audited. Roster import and the follow-up export go
+//! through the in-app file dialog and run as jobs with progress.
+
+mod ui_harness;
+
+use capture_station::config::Config;
+use capture_station::crypto::KdfParams;
+use capture_station::store::Store;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use ui_harness::{App, harness_with, retype_into, type_into, wait_for};
+
+const PASS: &str = "ui-settings-pass";
+
+fn has_label(h: &Harness<'static, App>, text: &str) -> bool {
+    h.query_by_label_contains(text).is_some()
+}
+
+fn unlocked(dir: &std::path::Path, extra: &str) -> Harness<'static, App> {
+    let mut store = Store::create(
+        &dir.join("station.db"),
+        PASS,
+        KdfParams {
+            memory_kib: 256,
+            iterations: 1,
+            parallelism: 1,
+        },
+        "S1",
+        "一号机位",
+    )
+    .unwrap();
+    store.set_supervisor_pin("1357", "test").unwrap();
+    drop(store);
+    let mut h = harness_with(dir, extra);
+    h.step();
+    type_into(&mut h, "站点口令", PASS);
+    h.get_by_label("解锁").click();
+    wait_for(&mut h, "unlock", |h| has_label(h, "一号机位 · S1"));
+    h
+}
+
+#[test]
+fn settings_are_applied_saved_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = unlocked(
+        dir.path(),
+        "# operator's note\n[spec.thresholds]\nblur = { warn = 0.5, fail = 0.9 }\n",
+    );
+    h.get_by_label("设置").click();
+    h.step();
+
+    // Station name.
+    retype_into(&mut h, "站点名称", "二号机位");
+    h.get_by_label("改名").click();
+    wait_for(&mut h, "the new name in the tab bar", |h| {
+        has_label(h, "二号机位 · S1")
+    });
+
+    // Camera format: the demo restarts at 640×480.
+    h.get_by_label("分辨率").click();
+    wait_for(&mut h, "the size list", |h| {
+        h.query_by_label("640×480").is_some()
+    });
+    h.get_by_label("640×480").click();
+    h.step();
+    h.get_by_label("应用摄像头设置").click();
+    wait_for(&mut h, "the camera restart", |h| has_label(h, "640×480 ·"));
+
+    // Thresholds need the PIN.
+    assert!(h.query_by_label("应用并保存阈值").is_none());
+    type_into(&mut h, "PIN", "1357");
+    h.get_by_label("主管解锁").click();
+    wait_for(&mut h, "the threshold editor", |h| {
+        has_label(h, "应用并保存阈值")
+    });
+    h.get_by_label("恢复默认值").click();
+    h.step();
+    h.get_by_label("应用并保存阈值").click();
+    wait_for(&mut h, "the thresholds saved", |h| {
+        has_label(h, "检查阈值已应用并保存")
+    });
+
+    // Language as the default.
+    h.get_by_label("English").click();
+    h.step();
+    h.get_by_label("Make default").click();
+    h.step();
+    wait_for(&mut h, "the English screen", |h| has_label(h, "Saved to"));
+    drop(h);
+
+    let text = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    assert!(
+        text.contains("# operator's note"),
+        "comments are kept:\n{text}"
+    );
+    let cfg = Config::load(&dir.path().join("config.toml")).unwrap();
+    assert_eq!((cfg.camera.width, cfg.camera.height), (640, 480));
+    assert_eq!(cfg.spec.thresholds.blur.warn, 0.72, "the default again");
+    assert_eq!(cfg.ui.language, "en");
+
+    let store = Store::open(&dir.path().join("station.db"), PASS).unwrap();
+    assert_eq!(store.station_name().unwrap(), "二号机位");
+    let conn = rusqlite::Connection::open(dir.path().join("station.db")).unwrap();
+    let actions: Vec<(String, String)> = conn
+        .prepare("SELECT action, COALESCE(reason, '') FROM audit_log ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let has = |action: &str, needle: &str| {
+        actions
+            .iter()
+            .any(|(a, r)| a == action && r.contains(needle))
+    };
+    assert!(has("station_renamed", "二号机位"), "{actions:?}");
+    assert!(has("settings_changed", "640x480"), "{actions:?}");
+    assert!(has("settings_changed", "blur.warn 0.5→0.72"), "{actions:?}");
+    assert!(has("settings_changed", "language: en"), "{actions:?}");
+}
+
+#[test]
+fn roster_import_and_follow_up_export_through_the_file_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/roster.csv");
+    let mut h = unlocked(dir.path(), "");
+    h.get_by_label("名单").click();
+    h.step();
+    h.get_by_label("浏览…").click();
+    wait_for(&mut h, "the file dialog", |h| has_label(h, "选择名单文件"));
+    type_into(&mut h, "文件名", roster);
+    h.get_by_label("打开").click();
+    wait_for(&mut h, "the validation report", |h| {
+        has_label(h, "确认导入")
+    });
+    h.get_by_label("确认导入").click();
+    wait_for(&mut h, "the import", |h| has_label(h, "已导入"));
+
+    // The follow-up list: the dialog opens where the roster was, offers a name, writes an .xlsx.
+    h.get_by_label("导出待拍名单…").click();
+    wait_for(&mut h, "the save dialog", |h| has_label(h, "保存为"));
+    retype_into(
+        &mut h,
+        "文件名",
+        &dir.path().join("待拍").display().to_string(),
+    );
+    h.get_by_label("保存").click();
+    wait_for(&mut h, "the follow-up export", |h| has_label(h, "已导出到"));
+    assert!(dir.path().join("待拍.xlsx").is_file());
+}
