@@ -16,5 +16,6 @@ pub mod logging;
 pub mod pipeline;
 pub mod roster;
 pub mod shot;
+pub mod sound;
 pub mod store;
 pub mod ui;

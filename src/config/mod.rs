@@ -126,12 +126,15 @@ impl Default for UploadSettings {
 pub struct UiSettings {
     /// `zh-CN` (default) or `en`.
     pub language: String,
+    /// Play the shutter, accepted, rejected and scanned sounds.
+    pub sounds: bool,
 }
 
 impl Default for UiSettings {
     fn default() -> Self {
         Self {
             language: "zh-CN".into(),
+            sounds: true,
         }
     }
 }

@@ -193,6 +193,13 @@ impl StationApp {
         self.save_config(&["ui"], summary);
     }
 
+    /// Turns the cues on or off and saves the choice.
+    pub(super) fn set_sounds(&mut self, on: bool) {
+        self.config.config.ui.sounds = on;
+        self.sound = crate::sound::SoundPlayer::start(on);
+        self.save_config(&["ui"], format!("sounds: {on}"));
+    }
+
     fn save_config(&mut self, sections: &[&str], summary: String) {
         if self.save_file(sections) {
             self.send(Request::RecordSettings { summary });

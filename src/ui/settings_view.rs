@@ -139,6 +139,24 @@ impl StationApp {
                 self.save_language();
             }
         });
+        ui.horizontal(|ui| {
+            let mut on = self.config.config.ui.sounds;
+            if ui
+                .checkbox(
+                    &mut on,
+                    self.t(
+                        "提示音（快门、通过、不合格、扫码）",
+                        "Sounds (shutter, accepted, rejected, scanned)",
+                    ),
+                )
+                .changed()
+            {
+                self.set_sounds(on);
+            }
+            if on && !self.sound.available() {
+                ui.weak(self.t("（未找到声音设备）", "(no sound device found)"));
+            }
+        });
     }
 
     fn station_section(&mut self, ui: &mut egui::Ui) {

@@ -21,6 +21,7 @@ use crate::i18n::{Lang, Text};
 use crate::pipeline::{AnalysisResult, PendingShot};
 use crate::roster::ImportReport;
 use crate::shot::PreparedShot;
+use crate::sound::{Cue, SoundPlayer};
 use crate::store::{PhotoState, Progress, QueueEntry, QueueStats, VerifyReport};
 
 /// The views of the station.
@@ -89,6 +90,8 @@ pub struct StationApp {
     pub(super) code_events: Option<std::sync::mpsc::Receiver<CodeEvent>>,
     pub(super) wedge: WedgeDetector,
     pub(super) scan_cue: Option<Instant>,
+    pub(super) flash: Option<Instant>,
+    pub(super) sound: SoundPlayer,
     pub(super) station: Option<StationInfo>,
     pub(super) tab: Tab,
     pub(super) queue: Vec<QueueEntry>,
@@ -153,6 +156,7 @@ impl StationApp {
             Err(e) => (None, Some(e)),
         };
         let demo_camera = camera.as_ref().is_some_and(|c| c.demo.is_some());
+        let sound = SoundPlayer::start(config.config.ui.sounds);
         let settings = SettingsUi::new(
             &config.config.camera,
             &config.config.spec,
@@ -171,6 +175,8 @@ impl StationApp {
             code_events,
             wedge: WedgeDetector::default(),
             scan_cue: None,
+            flash: None,
+            sound,
             station: None,
             tab: Tab::Station,
             queue: Vec::new(),
@@ -285,6 +291,7 @@ impl StationApp {
                 } => {
                     tracing::info!(code = %digest_hint, "collection code scanned");
                     self.scan_cue = Some(Instant::now());
+                    self.sound.play(Cue::Scanned);
                     self.send(Request::ResolveCode { payload });
                 }
                 CodeEvent::Rejected { reason, .. } => {
@@ -325,6 +332,9 @@ impl StationApp {
                 Event::Progress(p) => self.progress = Some(p),
                 Event::Stats(s) => self.stats = Some(s),
                 Event::ShotReady(ready) => {
+                    if !ready.shot.verdict.pass {
+                        self.sound.play(Cue::Rejected);
+                    }
                     let tex = self.egui_ctx.load_texture(
                         "shot",
                         to_color_image(&ready.shot.crop),
@@ -348,6 +358,11 @@ impl StationApp {
                             format!("Photo #{photo_id} of {student_no} sent to the supervisor"),
                         )
                     };
+                    self.sound.play(if state == PhotoState::Accepted {
+                        Cue::Accepted
+                    } else {
+                        Cue::Rejected
+                    });
                     self.banner = Some(Banner {
                         text: Text::new(zh, en),
                         good: state == PhotoState::Accepted,
@@ -465,9 +480,13 @@ impl StationApp {
         };
     }
 
-    fn take(&self) -> ShotPhase {
+    fn take(&mut self) -> ShotPhase {
         match &self.camera {
-            Some(cam) => ShotPhase::Waiting(cam.pipeline.shoot()),
+            Some(cam) => {
+                self.flash = Some(Instant::now());
+                self.sound.play(Cue::Shutter);
+                ShotPhase::Waiting(cam.pipeline.shoot())
+            }
             None => ShotPhase::Idle,
         }
     }

@@ -27,7 +27,19 @@ impl StationApp {
                     ui.horizontal_top(|ui| {
                         self.live_preview(ui, Vec2::new(avail.x * 0.55, avail.y));
                         ui.vertical(|ui| {
-                            fit_image(ui, &tex, Vec2::new(avail.x * 0.42, avail.y - 40.0));
+                            let rect =
+                                fit_image(ui, &tex, Vec2::new(avail.x * 0.42, avail.y - 40.0));
+                            let frame = if shot.verdict.pass {
+                                Color32::from_rgb(46, 160, 67)
+                            } else {
+                                Color32::from_rgb(215, 50, 45)
+                            };
+                            ui.painter().rect_stroke(
+                                rect.expand(3.0),
+                                4.0,
+                                egui::Stroke::new(6.0, frame),
+                                egui::StrokeKind::Outside,
+                            );
                             let (txt, col) = if shot.verdict.pass {
                                 (
                                     self.t(
@@ -91,6 +103,18 @@ impl StationApp {
             && let Some(g) = &live.output.geometry
         {
             draw_guides(ui, rect, g, live.output.pass);
+        }
+        if let Some(at) = self.flash {
+            // The shutter flash: white, fading out over 250 ms.
+            let age = at.elapsed().as_secs_f32();
+            if age < 0.25 {
+                let alpha = (200.0 * (1.0 - age / 0.25)) as u8;
+                ui.painter()
+                    .rect_filled(rect, 0.0, Color32::from_white_alpha(alpha));
+                self.egui_ctx.request_repaint();
+            } else {
+                self.flash = None;
+            }
         }
         if let ShotPhase::Countdown(at) = self.shot {
             let left = at.saturating_duration_since(Instant::now()).as_secs() + 1;
