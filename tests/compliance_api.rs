@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use capture_station::compliance::cli::{Args, run_to};
 use capture_station::compliance::{
     ComplianceError, LiveState, Outcome, PhotoSpec, analyze_live, crop_to_spec, evaluate_photo,
-    final_check, ids,
+    final_check, ids, photo_geometry,
 };
 use image::{DynamicImage, RgbImage, RgbaImage};
 use synth::{Defect, Subject, render};
@@ -371,4 +371,25 @@ fn final_check_on_frames_with_framing_problems() {
     let shot = final_check(&render(&s), &spec).unwrap();
     let pos = shot.verdict.get(ids::HEAD_POSITION).unwrap();
     assert_eq!(pos.outcome, Outcome::Fail, "{pos:?}");
+}
+
+#[test]
+fn review_overlay_geometry_of_a_stored_photo() {
+    let spec = PhotoSpec::default();
+    let frame = render(&Subject::good(77).in_frame(1280, 720));
+    let shot = final_check(&frame, &spec).unwrap();
+    let g = photo_geometry(&shot.crop, &spec).expect("a person in a good photo");
+    let eye_y = (g.eye_left[1] + g.eye_right[1]) / 2.0 * f64::from(spec.height);
+    let crown = g.crown_y * f64::from(spec.height);
+    assert!(
+        (spec.eye_line_px.min - 8.0..=spec.eye_line_px.max + 8.0).contains(&eye_y),
+        "eye line at {eye_y}"
+    );
+    assert!(
+        (spec.crown_margin_px.min - 8.0..=spec.crown_margin_px.max + 8.0).contains(&crown),
+        "crown at {crown}"
+    );
+    assert!((g.crop_box.w - 1.0).abs() < 1e-9 && (g.crop_box.h - 1.0).abs() < 1e-9);
+    let backdrop = RgbImage::from_pixel(480, 640, image::Rgb(spec.background.reference_rgb));
+    assert!(photo_geometry(&backdrop, &spec).is_none());
 }

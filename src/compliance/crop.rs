@@ -120,6 +120,20 @@ pub(crate) fn geometry(m: &Measurements, p: &CropPlan) -> FaceGeometry {
     }
 }
 
+/// Overlay geometry of a photo that is already cut to the spec (its crop box is the whole photo), for the
+/// review screen; `None` when no person is found.
+pub fn photo_geometry(img: &RgbImage, spec: &PhotoSpec) -> Option<FaceGeometry> {
+    let m = measure(img, spec.background.reference_rgb);
+    let whole = CropPlan {
+        x: 0.0,
+        y: 0.0,
+        w: f64::from(img.width()),
+        h: f64::from(img.height()),
+        scale: f64::from(spec.width) / f64::from(img.width().max(1)),
+    };
+    m.person.then(|| geometry(&m, &whole))
+}
+
 /// Separable area resample of `box` (source px) to `ow`×`oh`; bilinear where enlarging.
 fn resample(img: &RgbImage, p: &CropPlan, ow: u32, oh: u32) -> RgbImage {
     let (sw, sh) = (img.width() as usize, img.height() as usize);

@@ -21,7 +21,7 @@ mod spec;
 
 pub use analysis::{FaceGeometry, Measurements, NormRect, Oval, measure};
 pub use checks::{evaluate_photo, ids};
-pub use crop::{CropPlan, FinalShot, crop_to_spec, final_check, plan_crop};
+pub use crop::{CropPlan, FinalShot, crop_to_spec, final_check, photo_geometry, plan_crop};
 pub use live::{LiveAnalysis, LiveState, analyze_live};
 pub use spec::{BackgroundSpec, GlassesRule, Limit, PhotoSpec, Range, SpecError, Thresholds};
 

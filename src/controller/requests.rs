@@ -6,7 +6,7 @@ use std::sync::Arc;
 use image::RgbImage;
 
 use super::jobs::{Job, JobHandle};
-use crate::compliance::PhotoSpec;
+use crate::compliance::{FaceGeometry, PhotoSpec};
 use crate::crypto::Passphrase;
 use crate::i18n::Text;
 use crate::roster::ImportReport;
@@ -124,6 +124,8 @@ pub struct ReviewItem {
     pub findings: Vec<(String, String, Text)>,
     /// Why the operator kept it.
     pub operator_reason: Option<String>,
+    /// Head oval, eye line and crown measured on the photo, for the overlay (`None`: no person found).
+    pub geometry: Option<FaceGeometry>,
 }
 
 /// What the controller reports.

@@ -7,6 +7,7 @@ use std::sync::mpsc::{Receiver, Sender};
 use super::errors::describe;
 use super::jobs::{self, Job, JobHandle};
 use super::{ControllerConfig, Event, Notify, Request, ReviewItem, ShotReady, StationInfo};
+use crate::compliance::PhotoSpec;
 use crate::i18n::Text;
 use crate::store::{Decision, PhotoFilter, PhotoState, Store, StoreError};
 
@@ -227,7 +228,7 @@ impl Worker {
                 self.emit(Event::PinChecked(ok));
             }
             Request::LoadReview => {
-                let items = load_review(store)?;
+                let items = load_review(store, &self.config.spec)?;
                 self.emit(Event::ReviewItems(items));
             }
             Request::Review {
@@ -237,7 +238,7 @@ impl Worker {
             } => {
                 let reason = Some(reason.trim()).filter(|r| !r.is_empty());
                 let to = store.review_decision(photo_id, approve, &actor, reason)?;
-                let items = load_review(store)?;
+                let items = load_review(store, &self.config.spec)?;
                 self.emit(Event::Reviewed {
                     photo_id,
                     state: to,
@@ -269,7 +270,7 @@ impl Worker {
     }
 }
 
-fn load_review(store: &Store) -> Result<Vec<ReviewItem>, StoreError> {
+fn load_review(store: &Store, spec: &PhotoSpec) -> Result<Vec<ReviewItem>, StoreError> {
     let mut items = Vec::new();
     // Captured photos here are leftovers of an interrupted save; the supervisor decides them too.
     for state in [
@@ -296,11 +297,13 @@ fn load_review(store: &Store) -> Result<Vec<ReviewItem>, StoreError> {
                 .map(|c| (c.check_id, c.outcome, Text::new(c.reason_zh, c.reason_en)))
                 .collect();
             let operator_reason = store.operator_reason(summary.id)?;
+            let geometry = crate::compliance::photo_geometry(&image, spec);
             items.push(ReviewItem {
                 summary,
                 image,
                 findings,
                 operator_reason,
+                geometry,
             });
         }
     }

@@ -22,6 +22,30 @@ pub(super) fn fit_image(ui: &mut egui::Ui, tex: &egui::TextureHandle, max: Vec2)
     resp.rect
 }
 
+/// Draws the standard's allowed bands on a spec photo at `rect`: where the crown (top of the hair) and the
+/// eye line may lie.
+pub(super) fn draw_spec_bands(ui: &egui::Ui, rect: Rect, spec: &crate::compliance::PhotoSpec) {
+    let p = ui.painter_at(rect);
+    let h = spec.height.max(1) as f32;
+    let band = |range: crate::compliance::Range, colour: Color32| {
+        let top = rect.top() + range.min as f32 / h * rect.height();
+        let bottom = rect.top() + range.max as f32 / h * rect.height();
+        p.rect_filled(
+            Rect::from_x_y_ranges(rect.x_range(), top..=bottom),
+            0.0,
+            colour,
+        );
+    };
+    band(
+        spec.crown_margin_px,
+        Color32::from_rgba_unmultiplied(255, 220, 60, 50),
+    );
+    band(
+        spec.eye_line_px,
+        Color32::from_rgba_unmultiplied(80, 200, 255, 50),
+    );
+}
+
 /// Draws the crop box, head oval and eye line over the preview at `rect`.
 pub(super) fn draw_guides(ui: &egui::Ui, rect: Rect, g: &FaceGeometry, ok: bool) {
     let p = ui.painter_at(rect);

@@ -5,7 +5,7 @@ use eframe::egui::{self, Color32, RichText, Vec2};
 use zeroize::Zeroizing;
 
 use super::StationApp;
-use super::overlay::fit_image;
+use super::overlay::{draw_guides, draw_spec_bands, fit_image};
 use super::roster_view::photo_state_label;
 use crate::controller::Request;
 use crate::store::PhotoState;
@@ -25,6 +25,11 @@ impl StationApp {
                     self.review.textures.clear();
                 }
             });
+            ui.label(self.t(
+                "照片上：黄色带为头顶应在的范围，蓝色带为眼线应在的范围；椭圆与横线为测得的头部与眼线。",
+                "On each photo: the yellow band is where the crown may be, the blue band where the eye line may be; \
+                 the oval and line are the measured head and eyes.",
+            ));
             if self.review.items.is_empty() {
                 ui.label(self.t("没有待审核的照片。", "Nothing to review."));
                 return;
@@ -38,15 +43,21 @@ impl StationApp {
                         i.summary.clone(),
                         i.findings.clone(),
                         i.operator_reason.clone(),
+                        i.geometry,
                     )
                 })
                 .collect();
             egui::ScrollArea::vertical().show(ui, |ui| {
-                for (summary, findings, operator_reason) in items {
+                for (summary, findings, operator_reason, geometry) in items {
                     ui.group(|ui| {
                         ui.horizontal_top(|ui| {
                             if let Some(tex) = self.review.textures.get(&summary.id).cloned() {
-                                fit_image(ui, &tex, Vec2::new(180.0, 240.0));
+                                let rect = fit_image(ui, &tex, Vec2::new(240.0, 320.0));
+                                draw_spec_bands(ui, rect, &self.config.config.spec);
+                                if let Some(g) = &geometry {
+                                    let ok = !findings.iter().any(|(_, o, _)| o == "fail");
+                                    draw_guides(ui, rect, g, ok);
+                                }
                             }
                             ui.vertical(|ui| {
                                 ui.label(
