@@ -87,7 +87,7 @@ pub(super) fn draw_guides(ui: &egui::Ui, rect: Rect, g: &FaceGeometry, ok: bool)
 /// One row per check: a coloured light, the reason and, when not passing, the correction hint.
 pub(super) fn traffic_lights(ui: &mut egui::Ui, checks: &[CheckResult], lang: Lang) {
     for c in checks {
-        ui.horizontal(|ui| {
+        ui.horizontal_top(|ui| {
             let (dot, _) = ui.allocate_exact_size(Vec2::splat(14.0), egui::Sense::hover());
             ui.painter()
                 .circle_filled(dot.center(), 6.5, outcome_colour(c.outcome));
@@ -99,11 +99,15 @@ pub(super) fn traffic_lights(ui: &mut egui::Ui, checks: &[CheckResult], lang: La
                 format!("{reason} — {hint}")
             };
             let rt = RichText::new(text);
-            ui.label(if c.outcome == Outcome::Fail {
-                rt.strong()
-            } else {
-                rt
-            });
+            // Long hints wrap inside the panel instead of widening it.
+            ui.add(
+                egui::Label::new(if c.outcome == Outcome::Fail {
+                    rt.strong()
+                } else {
+                    rt
+                })
+                .wrap(),
+            );
         });
     }
 }

@@ -40,6 +40,7 @@ impl StationApp {
                                 egui::Stroke::new(6.0, frame),
                                 egui::StrokeKind::Outside,
                             );
+                            ui.add_space(10.0);
                             let (txt, col) = if shot.verdict.pass {
                                 (
                                     self.t(

@@ -66,6 +66,10 @@ impl StationApp {
             )
             .labelled_by(label.id);
         let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        // The passphrase field takes the keyboard at start, so the operator can just type and press Enter.
+        if !enter && !self.busy && ui.memory(|m| m.focused().is_none()) {
+            r.request_focus();
+        }
         ui.add_space(6.0);
         ui.button(RichText::new(self.t("解锁", "Unlock")).size(18.0))
             .clicked()
