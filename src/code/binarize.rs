@@ -95,6 +95,45 @@ impl Plane {
         }
     }
 
+    /// Stretch grey levels linearly so that the 1st and 99th percentiles become 0 and 255
+    /// (a low-contrast code in a small crop then passes fixed contrast gates). Planes with
+    /// less than `min_span` levels between those percentiles are left alone.
+    pub fn stretch(&mut self, min_span: u8) {
+        let mut hist = [0usize; 256];
+        for &v in &self.data {
+            hist[v as usize] += 1;
+        }
+        let n = self.data.len();
+        let cut = n / 100;
+        let percentile = |from_top: bool| {
+            let mut acc = 0;
+            let order: Box<dyn Iterator<Item = usize>> = if from_top {
+                Box::new((0..256).rev())
+            } else {
+                Box::new(0..256)
+            };
+            for i in order {
+                acc += hist[i];
+                if acc > cut {
+                    return i;
+                }
+            }
+            if from_top { 255 } else { 0 }
+        };
+        let (lo, hi) = (percentile(false), percentile(true));
+        if hi <= lo || hi - lo < min_span as usize {
+            return;
+        }
+        let span = (hi - lo) as u32;
+        let mut lut = [0u8; 256];
+        for (i, l) in lut.iter_mut().enumerate() {
+            *l = ((i.clamp(lo, hi) - lo) as u32 * 255 / span) as u8;
+        }
+        for v in &mut self.data {
+            *v = lut[*v as usize];
+        }
+    }
+
     /// Map a plane coordinate back to the source frame.
     pub fn to_source(&self, x: f32, y: f32) -> (f32, f32) {
         (self.ox + x * self.scale, self.oy + y * self.scale)
@@ -411,6 +450,17 @@ mod tests {
         assert!((0..h).all(|y| c[y * w + 4] == 0));
         assert!((3..5).all(|y| (8..10).all(|x| c[y * w + x] == DARK)));
         assert_eq!(c[7 * w + 11], LIGHT);
+    }
+
+    #[test]
+    fn stretch_expands_a_narrow_range_and_ignores_flat_planes() {
+        let mut p = plane(100, 100, |x, _| if x < 50 { 100 } else { 130 });
+        p.stretch(8);
+        assert_eq!(p.data[0], 0);
+        assert_eq!(p.data[99], 255);
+        let mut flat = plane(50, 50, |x, _| 120 + (x % 3) as u8);
+        flat.stretch(8);
+        assert!(flat.data.iter().all(|&v| (120..123).contains(&v)));
     }
 
     #[test]

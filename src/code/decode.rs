@@ -142,6 +142,16 @@ const M_LOW: Midrange = Midrange {
     reach: 2,
     min_range: 12,
 };
+/// A narrower neighbourhood: follows shading and glare gradients across a large code.
+const M_TIGHT: Midrange = Midrange {
+    block: 8,
+    reach: 1,
+    min_range: 12,
+};
+
+/// Margin (frame pixels) added around a textured region before magnifying it, so the
+/// finder patterns at its edge are whole.
+const REGION_MARGIN: usize = 32;
 
 /// What a detection job does with its plane.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -225,7 +235,14 @@ impl Decoder {
         if self.pass(&full, None, Task::ZxHybrid, start, &mut report) {
             return report;
         }
-        // 2. Midrange binarisation with a low contrast gate (low contrast, glare).
+        // 2. Midrange binarisation with a low contrast gate (low contrast, glare), first at
+        //    half resolution (cheap, less noise), then at native resolution.
+        if let Some(half) = &half {
+            let classes = self.classify(half, M_LOW);
+            if self.pass(half, Some(&classes), Task::ZxClasses, start, &mut report) {
+                return report;
+            }
+        }
         let classes = self.classify(&full, M_LOW);
         if self.pass(&full, Some(&classes), Task::ZxClasses, start, &mut report) {
             return report;
@@ -237,7 +254,13 @@ impl Decoder {
         // 4. Magnified textured regions (small modules).
         let regions = roi::textured_regions(&classes, full.w, full.h, 12, 420, 2);
         for r in regions {
-            let crop = Arc::new(Plane::crop(raw, w, r.x, r.y, r.w, r.h).upscale2());
+            let x0 = r.x.saturating_sub(REGION_MARGIN);
+            let y0 = r.y.saturating_sub(REGION_MARGIN);
+            let x1 = (r.x + r.w + REGION_MARGIN).min(w);
+            let y1 = (r.y + r.h + REGION_MARGIN).min(h);
+            let mut crop = Plane::crop(raw, w, x0, y0, x1 - x0, y1 - y0).upscale2();
+            crop.stretch(12);
+            let crop = Arc::new(crop);
             if self.pass(&crop, None, Task::ZxHybrid, start, &mut report) {
                 return report;
             }
@@ -246,7 +269,12 @@ impl Decoder {
                 return report;
             }
         }
-        // 5. rqrr at half resolution.
+        // 5. A narrower midrange neighbourhood at native resolution (shaded large codes).
+        let tight = self.classify(&full, M_TIGHT);
+        if self.pass(&full, Some(&tight), Task::ZxClasses, start, &mut report) {
+            return report;
+        }
+        // 6. rqrr at half resolution.
         if let Some(half) = &half {
             let classes = self.classify(half, M_STD);
             self.pass(half, Some(&classes), Task::Rqrr, start, &mut report);
