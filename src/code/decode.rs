@@ -36,7 +36,7 @@ pub struct DecodeOptions {
 impl Default for DecodeOptions {
     fn default() -> Self {
         DecodeOptions {
-            budget: Duration::from_millis(60),
+            budget: Duration::from_millis(35),
             try_inverted: true,
         }
     }
