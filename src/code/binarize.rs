@@ -229,17 +229,15 @@ impl Binarizer {
             let src = &plane.data[y * w..y * w + w];
             let dst = &mut out[y * w..y * w + w];
             let brow = (y / b) * bw;
-            for x in 0..w {
-                let i = brow + x / b;
+            let blocks = src.chunks(b).zip(dst.chunks_mut(b)).enumerate();
+            for (bx, (s, d)) in blocks {
+                let i = brow + bx;
                 if !self.valid[i] {
                     continue;
                 }
-                let v = src[x];
                 let th = self.thr[i];
-                if v < th {
-                    dst[x] = DARK;
-                } else if v > th {
-                    dst[x] = LIGHT;
+                for (&v, o) in s.iter().zip(d.iter_mut()) {
+                    *o = (v < th) as u8 * DARK + (v > th) as u8 * LIGHT;
                 }
             }
         }

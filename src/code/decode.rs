@@ -164,11 +164,24 @@ enum Task {
     Rqrr,
 }
 
+impl Task {
+    fn index(self) -> usize {
+        match self {
+            Task::ZxHybrid => 0,
+            Task::ZxClasses => 1,
+            Task::Rqrr => 2,
+        }
+    }
+}
+
 /// A reusable decoder (keeps its scratch buffers and detection thread between frames).
 pub struct Decoder {
     options: DecodeOptions,
     binarizer: Binarizer,
     runner: Option<Runner>,
+    /// Running estimate of each task's cost in nanoseconds per plane pixel (0 = unknown),
+    /// indexed by [`Task::index`]; a pass that would overrun the budget is not started.
+    cost: [f64; 3],
 }
 
 impl Default for Decoder {
@@ -184,6 +197,7 @@ impl Decoder {
             options,
             binarizer: Binarizer::default(),
             runner: Runner::spawn(),
+            cost: [0.0; 3],
         }
     }
 
@@ -247,11 +261,12 @@ impl Decoder {
         if self.pass(&full, Some(&classes), Task::ZxClasses, start, &mut report) {
             return report;
         }
-        // 3. rqrr on the same classes (strong perspective).
-        if self.pass(&full, Some(&classes), Task::Rqrr, start, &mut report) {
+        // 3. A narrower midrange neighbourhood at native resolution (shaded large codes).
+        let tight = self.classify(&full, M_TIGHT);
+        if self.pass(&full, Some(&tight), Task::ZxClasses, start, &mut report) {
             return report;
         }
-        // 4. Magnified textured regions (small modules).
+        // 4. Magnified, contrast-stretched textured regions (small modules).
         let regions = roi::textured_regions(&classes, full.w, full.h, 12, 420, 2);
         for r in regions {
             let x0 = r.x.saturating_sub(REGION_MARGIN);
@@ -269,12 +284,11 @@ impl Decoder {
                 return report;
             }
         }
-        // 5. A narrower midrange neighbourhood at native resolution (shaded large codes).
-        let tight = self.classify(&full, M_TIGHT);
-        if self.pass(&full, Some(&tight), Task::ZxClasses, start, &mut report) {
+        // 5. rqrr (slowest; reads some strongly tilted codes the others miss) on the native
+        //    classes, then at half resolution.
+        if self.pass(&full, Some(&classes), Task::Rqrr, start, &mut report) {
             return report;
         }
-        // 6. rqrr at half resolution.
         if let Some(half) = &half {
             let classes = self.classify(half, M_STD);
             self.pass(half, Some(&classes), Task::Rqrr, start, &mut report);
@@ -298,7 +312,11 @@ impl Decoder {
         start: Instant,
         report: &mut DecodeReport,
     ) -> bool {
-        if start.elapsed() >= self.options.budget {
+        let pixels = (plane.w * plane.h) as f64;
+        let expected = Duration::from_nanos((self.cost[task.index()] * pixels) as u64);
+        if start.elapsed() + expected >= self.options.budget {
+            // Let a skipped task's estimate decay, so one slow outlier does not bar it for good.
+            self.cost[task.index()] *= 0.9;
             report.out_of_budget = true;
             return true;
         }
@@ -306,13 +324,22 @@ impl Decoder {
             return false;
         }
         report.passes += 1;
+        let began = Instant::now();
         let job = Job {
             plane: Arc::clone(plane),
             classes: classes.cloned(),
             task,
             try_inverted: self.options.try_inverted,
         };
-        let Some(found) = self.run(job, start) else {
+        let result = self.run(job, start);
+        let ns_per_px = began.elapsed().as_nanos() as f64 / pixels;
+        let c = &mut self.cost[task.index()];
+        *c = if *c == 0.0 {
+            ns_per_px
+        } else {
+            0.8 * *c + 0.2 * ns_per_px
+        };
+        let Some(found) = result else {
             report.out_of_budget = true;
             return true;
         };
@@ -499,4 +526,73 @@ pub fn decode_gray(img: &GrayImage) -> Vec<Detection> {
 /// Decode every code in an RGB image with default options.
 pub fn decode_rgb(img: &RgbImage) -> Vec<Detection> {
     decode_gray(&gray_from_rgb(img))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 640×480 frame with a QR (4 px modules) at `(x, y)`, light-on-dark when `inverted`.
+    fn frame(text: &str, x: u32, y: u32, inverted: bool) -> GrayImage {
+        let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+        let n = code.width() as u32;
+        let colors = code.to_colors();
+        let mut img =
+            GrayImage::from_pixel(640, 480, image::Luma([if inverted { 40 } else { 200 }]));
+        for my in 0..n {
+            for mx in 0..n {
+                let dark = colors[(my * n + mx) as usize] == qrcode::Color::Dark;
+                let v = if dark != inverted { 30 } else { 210 };
+                for dy in 0..4 {
+                    for dx in 0..4 {
+                        img.put_pixel(x + mx * 4 + dx, y + my * 4 + dy, image::Luma([v]));
+                    }
+                }
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn reads_both_polarities_and_maps_corners_to_the_frame() {
+        let mut d = Decoder::default();
+        let r = d.decode(&frame("normal", 100, 60, false), None);
+        assert_eq!(r.codes.len(), 1);
+        assert_eq!(r.codes[0].payload, "normal");
+        assert!(!r.codes[0].inverted);
+        let b = r.codes[0].bounding_box(640, 480);
+        assert!(
+            (b.x as i32 - 100).abs() <= 3 && (b.y as i32 - 60).abs() <= 3,
+            "{b:?}"
+        );
+        assert!((r.codes[0].module_px() - 4.0).abs() < 0.5);
+
+        let r = d.decode(&frame("inverted", 300, 200, true), None);
+        assert_eq!(r.codes[0].payload, "inverted");
+        assert!(r.codes[0].inverted);
+    }
+
+    #[test]
+    fn the_hint_region_is_read_first() {
+        let mut d = Decoder::default();
+        let img = frame("hinted", 200, 150, false);
+        let first = d.decode(&img, None);
+        let hint = first.codes[0].roi_hint(640, 480);
+        let again = d.decode(&img, Some(hint));
+        assert_eq!(again.codes[0].payload, "hinted");
+        assert_eq!(again.passes, 1);
+    }
+
+    #[test]
+    fn an_empty_budget_runs_no_pass_and_a_blank_frame_reads_nothing() {
+        let mut d = Decoder::new(DecodeOptions {
+            budget: Duration::ZERO,
+            try_inverted: true,
+        });
+        let r = d.decode(&frame("late", 100, 100, false), None);
+        assert!(r.codes.is_empty() && r.out_of_budget && r.passes == 0);
+        let r =
+            Decoder::default().decode(&GrayImage::from_pixel(640, 480, image::Luma([128])), None);
+        assert!(r.codes.is_empty());
+    }
 }
