@@ -9,8 +9,35 @@ use std::time::{Duration, Instant};
 use capture_station::code::{DecodeOptions, Decoder};
 use hardset::Category;
 
-const PER_CATEGORY: usize = 24;
+/// Frames per category. 12 keeps the debug-build test near a minute (generating a frame is
+/// the slow part); the bench (`benches/code.rs`) measures 24 per category.
+const PER_CATEGORY: usize = 12;
 
+/// Generate the set on two threads (deterministic: every sample depends on its seed only).
+fn generate() -> Vec<hardset::Sample> {
+    let jobs: Vec<(Category, usize)> = Category::ALL
+        .into_iter()
+        .flat_map(|c| (0..PER_CATEGORY).map(move |i| (c, i)))
+        .collect();
+    std::thread::scope(|scope| {
+        let halves: Vec<_> = (0..2)
+            .map(|k| {
+                let jobs = &jobs;
+                scope.spawn(move || {
+                    jobs.iter()
+                        .skip(k)
+                        .step_by(2)
+                        .map(|&(c, i)| hardset::sample(c, i))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        halves.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// Decode rates per category without a time limit (the bench reports rates within the
+/// production budget and the per-frame times).
 #[test]
 fn hard_set_rates() {
     let mut decoder = Decoder::new(DecodeOptions {
@@ -20,7 +47,7 @@ fn hard_set_rates() {
     let mut stats: BTreeMap<Category, (usize, usize, usize)> = BTreeMap::new();
     let mut wrong = Vec::new();
     let mut failed = Vec::new();
-    for s in hardset::hard_set(PER_CATEGORY) {
+    for s in generate() {
         let gray = capture_station::code::gray_from_rgb(&s.frame);
         let t = Instant::now();
         let report = decoder.decode(&gray, None);
@@ -43,39 +70,44 @@ fn hard_set_rates() {
             }
         }
     }
+    println!("{:>14} | rate            | wrong", "category");
+    let (mut n_all, mut ok_all) = (0, 0);
     for (c, (n, ok, bad)) in &stats {
-        println!("{:>14}: {ok}/{n} wrong {bad}", c.name());
+        println!(
+            "{:>14} | {:5.1}% ({ok:>2}/{n}) | {bad}",
+            c.name(),
+            *ok as f64 * 100.0 / *n as f64
+        );
+        if *c != Category::Negative {
+            n_all += n;
+            ok_all += ok;
+        }
     }
+    println!(
+        "{:>14} | {:5.1}% ({ok_all}/{n_all})",
+        "overall",
+        ok_all as f64 * 100.0 / n_all as f64
+    );
     println!("failed: {failed:#?}");
     assert!(wrong.is_empty(), "wrong payloads: {wrong:?}");
-    // Regression floors: what the decoder reaches today minus two frames per category (the
-    // goal is >= 90% everywhere; see the report in benches/code.rs). Negatives must be perfect.
+    // Floors: the goal is >= 90% in every category (11 of 12) and >= 97% overall; today
+    // every category reads 12 of 12. Negatives must be perfect.
     for (c, (n, ok, _)) in &stats {
-        let floor = floor(*c);
+        let floor = if *c == Category::Negative {
+            PER_CATEGORY
+        } else {
+            PER_CATEGORY - 1
+        };
         assert!(
             *ok >= floor,
             "{}: {ok}/{n} below the floor {floor}",
             c.name()
         );
     }
-}
-
-fn floor(c: Category) -> usize {
-    match c {
-        Category::Plain => 22,
-        Category::SmallModules => 12,
-        Category::Rotation => 22,
-        Category::Perspective => 19,
-        Category::Defocus => 9,
-        Category::Motion => 18,
-        Category::Noise => 20,
-        Category::LowContrast => 13,
-        Category::Glare => 16,
-        Category::Inverted => 21,
-        Category::Bezel => 20,
-        Category::Jpeg => 17,
-        Category::Negative => PER_CATEGORY,
-    }
+    assert!(
+        ok_all * 100 >= n_all * 97,
+        "overall {ok_all}/{n_all} below 97%"
+    );
 }
 
 /// Debug aid: `CODE_DUMP=plain-003,glare-005 cargo test --test code_decode dump -- --ignored`

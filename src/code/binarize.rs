@@ -1,4 +1,4 @@
-//! Grey planes, rescaling and local (integral-image) binarisation for the QR decoder.
+//! Grey planes, rescaling, contrast stretch and local (block min/max) binarisation for the QR decoder.
 
 /// An 8-bit grey working image with its placement in the source frame
 /// (`source = offset + position * scale`).
@@ -95,22 +95,49 @@ impl Plane {
         }
     }
 
+    /// Stretch grey levels linearly so that the 1st and 99th percentiles become 0 and 255
+    /// (a low-contrast code in a small crop then passes fixed contrast gates). Planes with
+    /// less than `min_span` levels between those percentiles are left alone.
+    pub fn stretch(&mut self, min_span: u8) {
+        let mut hist = [0usize; 256];
+        for &v in &self.data {
+            hist[v as usize] += 1;
+        }
+        let n = self.data.len();
+        let cut = n / 100;
+        let percentile = |from_top: bool| {
+            let mut acc = 0;
+            let order: Box<dyn Iterator<Item = usize>> = if from_top {
+                Box::new((0..256).rev())
+            } else {
+                Box::new(0..256)
+            };
+            for i in order {
+                acc += hist[i];
+                if acc > cut {
+                    return i;
+                }
+            }
+            if from_top { 255 } else { 0 }
+        };
+        let (lo, hi) = (percentile(false), percentile(true));
+        if hi <= lo || hi - lo < min_span as usize {
+            return;
+        }
+        let span = (hi - lo) as u32;
+        let mut lut = [0u8; 256];
+        for (i, l) in lut.iter_mut().enumerate() {
+            *l = ((i.clamp(lo, hi) - lo) as u32 * 255 / span) as u8;
+        }
+        for v in &mut self.data {
+            *v = lut[*v as usize];
+        }
+    }
+
     /// Map a plane coordinate back to the source frame.
     pub fn to_source(&self, x: f32, y: f32) -> (f32, f32) {
         (self.ox + x * self.scale, self.oy + y * self.scale)
     }
-}
-
-/// Parameters of the local-mean threshold.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Threshold {
-    /// Half window, as a fraction of the plane's shorter side.
-    pub window: f32,
-    /// Absolute margin (grey levels) a pixel must differ from the local mean.
-    pub offset: u8,
-    /// Minimum local standard deviation; flatter windows are left unclassified
-    /// (neither dark nor light), which keeps flat noisy walls from producing specks.
-    pub min_std: u8,
 }
 
 /// Per-pixel classes of a binarised plane: bit 0 = clearly darker than its neighbourhood,
@@ -119,85 +146,12 @@ pub(crate) const DARK: u8 = 1;
 /// See [`DARK`].
 pub(crate) const LIGHT: u8 = 2;
 
-/// Reusable buffers for the integral images.
+/// Reusable buffers of the block threshold.
 #[derive(Default)]
 pub(crate) struct Binarizer {
-    sum: Vec<u32>,
-    sq: Vec<u64>,
     thr: Vec<u8>,
     valid: Vec<bool>,
     core: Vec<u8>,
-}
-
-impl Binarizer {
-    /// Classify every pixel of `plane` against the mean of its (2r+1)² window, computed
-    /// with integral images in O(1) per pixel. Result goes into `out` (len = w*h).
-    pub fn classify(&mut self, plane: &Plane, t: Threshold, out: &mut Vec<u8>) {
-        let (w, h) = (plane.w, plane.h);
-        out.clear();
-        out.resize(w * h, 0);
-        if w == 0 || h == 0 {
-            return;
-        }
-        let iw = w + 1;
-        self.sum.clear();
-        self.sum.resize(iw * (h + 1), 0);
-        let need_sq = t.min_std > 0;
-        if need_sq {
-            self.sq.clear();
-            self.sq.resize(iw * (h + 1), 0);
-        }
-        for y in 0..h {
-            let mut row = 0u32;
-            let mut row_sq = 0u64;
-            let src = &plane.data[y * w..y * w + w];
-            for (x, &px) in src.iter().enumerate() {
-                let v = px as u32;
-                row += v;
-                self.sum[(y + 1) * iw + x + 1] = self.sum[y * iw + x + 1] + row;
-                if need_sq {
-                    row_sq += (v * v) as u64;
-                    self.sq[(y + 1) * iw + x + 1] = self.sq[y * iw + x + 1] + row_sq;
-                }
-            }
-        }
-        let r = ((w.min(h) as f32 * t.window) as usize).max(3);
-        let off = t.offset as i64;
-        let min_var = (t.min_std as i64) * (t.min_std as i64);
-        for y in 0..h {
-            let y0 = y.saturating_sub(r);
-            let y1 = (y + r + 1).min(h);
-            let src = &plane.data[y * w..y * w + w];
-            let dst = &mut out[y * w..y * w + w];
-            for x in 0..w {
-                let x0 = x.saturating_sub(r);
-                let x1 = (x + r + 1).min(w);
-                let cnt = ((x1 - x0) * (y1 - y0)) as i64;
-                let s = self.sum[y1 * iw + x1] as i64
-                    - self.sum[y0 * iw + x1] as i64
-                    - self.sum[y1 * iw + x0] as i64
-                    + self.sum[y0 * iw + x0] as i64;
-                if need_sq {
-                    let q = self.sq[y1 * iw + x1] as i64
-                        - self.sq[y0 * iw + x1] as i64
-                        - self.sq[y1 * iw + x0] as i64
-                        + self.sq[y0 * iw + x0] as i64;
-                    // cnt² · variance = cnt·Σv² − (Σv)²
-                    if cnt * q - s * s < min_var * cnt * cnt {
-                        continue;
-                    }
-                }
-                let p = src[x] as i64 * cnt;
-                let m = off * cnt;
-                if p + m < s {
-                    dst[x] = DARK;
-                } else if p > s + m {
-                    dst[x] = LIGHT;
-                }
-            }
-        }
-        open_classes(out, w, h, &mut self.core);
-    }
 }
 
 /// Parameters of the block min/max ("midrange") threshold.
@@ -275,17 +229,15 @@ impl Binarizer {
             let src = &plane.data[y * w..y * w + w];
             let dst = &mut out[y * w..y * w + w];
             let brow = (y / b) * bw;
-            for x in 0..w {
-                let i = brow + x / b;
+            let blocks = src.chunks(b).zip(dst.chunks_mut(b)).enumerate();
+            for (bx, (s, d)) in blocks {
+                let i = brow + bx;
                 if !self.valid[i] {
                     continue;
                 }
-                let v = src[x];
                 let th = self.thr[i];
-                if v < th {
-                    dst[x] = DARK;
-                } else if v > th {
-                    dst[x] = LIGHT;
+                for (&v, o) in s.iter().zip(d.iter_mut()) {
+                    *o = (v < th) as u8 * DARK + (v > th) as u8 * LIGHT;
                 }
             }
         }
@@ -352,47 +304,6 @@ mod tests {
     }
 
     #[test]
-    fn classifies_dark_and_light_against_local_mean() {
-        // Left half dark, right half light, under a strong illumination ramp.
-        let p = plane(64, 32, |x, y| {
-            let base = if (x / 4) % 2 == 0 { 40 } else { 90 };
-            (base + y * 4) as u8
-        });
-        let mut b = Binarizer::default();
-        let mut out = Vec::new();
-        b.classify(
-            &p,
-            Threshold {
-                window: 0.25,
-                offset: 3,
-                min_std: 0,
-            },
-            &mut out,
-        );
-        assert_eq!(out[10 * 64 + 1], DARK);
-        assert_eq!(out[10 * 64 + 5], LIGHT);
-        assert_eq!(out[30 * 64 + 1], DARK);
-        assert_eq!(out[30 * 64 + 5], LIGHT);
-    }
-
-    #[test]
-    fn flat_area_is_unclassified_with_contrast_gate() {
-        let p = plane(40, 40, |x, y| (120 + ((x * 7 + y * 3) % 5)) as u8);
-        let mut b = Binarizer::default();
-        let mut out = Vec::new();
-        b.classify(
-            &p,
-            Threshold {
-                window: 0.2,
-                offset: 0,
-                min_std: 8,
-            },
-            &mut out,
-        );
-        assert!(out.iter().all(|&c| c == 0));
-    }
-
-    #[test]
     fn opening_removes_specks_and_thin_lines_but_keeps_modules() {
         let (w, h) = (12, 8);
         let mut c = vec![LIGHT; w * h];
@@ -411,6 +322,17 @@ mod tests {
         assert!((0..h).all(|y| c[y * w + 4] == 0));
         assert!((3..5).all(|y| (8..10).all(|x| c[y * w + x] == DARK)));
         assert_eq!(c[7 * w + 11], LIGHT);
+    }
+
+    #[test]
+    fn stretch_expands_a_narrow_range_and_ignores_flat_planes() {
+        let mut p = plane(100, 100, |x, _| if x < 50 { 100 } else { 130 });
+        p.stretch(8);
+        assert_eq!(p.data[0], 0);
+        assert_eq!(p.data[99], 255);
+        let mut flat = plane(50, 50, |x, _| 120 + (x % 3) as u8);
+        flat.stretch(8);
+        assert!(flat.data.iter().all(|&v| (120..123).contains(&v)));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod payload;
 mod roi;
 pub mod scanner;
 pub mod wedge;
+mod zx;
 
 pub use decode::{
     DecodeOptions, DecodeReport, Decoder, Detection, Region, RoiHint, decode_gray, decode_rgb,
