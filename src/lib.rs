@@ -18,3 +18,4 @@ pub mod roster;
 pub mod shot;
 pub mod store;
 pub mod ui;
+pub mod upload;

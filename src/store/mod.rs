@@ -13,6 +13,7 @@ mod roster;
 mod state;
 mod students;
 mod time;
+mod upload;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ pub use queries::{PhotoFilter, PhotoSummary, QueueStats};
 pub use roster::{ClassInfo, ClassProgress, Progress, ProgressCounts, QueueEntry};
 pub use state::{ALL_STATES, PhotoState};
 pub use students::{NewStudent, Student, StudentStatus};
+pub use upload::{PurgeCandidate, UploadCounts, UploadItem};
 pub use verify::{BadRow, VerifyReport};
 
 /// File name of the database inside the data directory.
