@@ -39,7 +39,14 @@ fn start_moto(port: u16) -> Moto {
         assert!(ok, "pip install 'moto[server]' failed");
     }
     let child = Command::new("python3")
-        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+        .args([
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -123,7 +130,12 @@ fn cpu_seconds() -> f64 {
         .rsplit_once(')')
         .map(|(_, r)| r.split_whitespace().collect())
         .unwrap_or_default();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }
 
@@ -169,7 +181,9 @@ fn bench(c: &mut Criterion) {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 reset
-                    .execute_batch("UPDATE photos SET state = 'accepted'; DELETE FROM upload_state;")
+                    .execute_batch(
+                        "UPDATE photos SET state = 'accepted'; DELETE FROM upload_state;",
+                    )
                     .unwrap();
                 let cpu0 = cpu_seconds();
                 let t = Instant::now();

@@ -14,10 +14,7 @@ fn outbox(st: &Station) -> std::path::PathBuf {
 }
 
 fn folder_config(st: &Station) {
-    st.write_config(&format!(
-        "folder = \"{}\"\n",
-        outbox(st).display()
-    ));
+    st.write_config(&format!("folder = \"{}\"\n", outbox(st).display()));
 }
 
 #[test]
@@ -46,7 +43,10 @@ fn folder_upload_then_unpack_writes_named_jpegs_and_index() {
     }
     let index = std::fs::read_to_string(dest.join("index.csv")).unwrap();
     assert_eq!(index.lines().count(), 4, "{index}");
-    assert!(index.contains("kept,A-0001.jpg,A-0001,学生A-0001,计科2001,CODE-A-0,A,1,"), "{index}");
+    assert!(
+        index.contains("kept,A-0001.jpg,A-0001,学生A-0001,计科2001,CODE-A-0,A,1,"),
+        "{index}"
+    );
 }
 
 #[test]
@@ -56,7 +56,10 @@ fn unwritable_outbox_is_a_clear_error_and_nothing_is_marked() {
     // enforced for root, and no small tmpfs is available to fill up).
     let blocker = st.dir.path().join("usb-is-a-file");
     std::fs::write(&blocker, b"x").unwrap();
-    st.write_config(&format!("folder = \"{}\"\n", blocker.join("outbox").display()));
+    st.write_config(&format!(
+        "folder = \"{}\"\n",
+        blocker.join("outbox").display()
+    ));
     let (code, out, err) = st.run(&["upload", "--once"]);
     assert_eq!(code, 1, "{out}\n{err}");
     assert!(err.contains("cannot write to the outbox folder"), "{err}");
@@ -173,8 +176,14 @@ fn unpack_merges_stations_and_lists_conflicts() {
     assert!(dest.join("S2-9999.jpg").is_file());
     assert!(!dest.join("S1-0002.jpg").exists());
     let index = std::fs::read_to_string(dest.join("index.csv")).unwrap();
-    assert!(index.contains("superseded: same student as kept S2 photo #1"), "{index}");
-    assert!(index.contains("superseded: same collection code as kept S2 photo #2"), "{index}");
+    assert!(
+        index.contains("superseded: same student as kept S2 photo #1"),
+        "{index}"
+    );
+    assert!(
+        index.contains("superseded: same collection code as kept S2 photo #2"),
+        "{index}"
+    );
     assert!(index.contains("also accepted at S1 photo #1"), "{index}");
 }
 
@@ -184,7 +193,11 @@ fn purge_respects_retention_and_keeps_the_audit_trail() {
     folder_config(&st);
     // Retention 30 days: nothing is due right after the upload.
     let text = std::fs::read_to_string(st.config_path()).unwrap();
-    std::fs::write(st.config_path(), text.replace("retention_days = 0", "retention_days = 30")).unwrap();
+    std::fs::write(
+        st.config_path(),
+        text.replace("retention_days = 0", "retention_days = 30"),
+    )
+    .unwrap();
     let (code, out, _) = st.run(&["purge"]);
     assert_eq!(code, 0);
     assert!(out.contains("0 photos past the 30-day retention"), "{out}");
@@ -316,7 +329,11 @@ fn export_key_new_refuses_overwrite_and_missing_key_is_explained() {
     let (code, _, err) = st.run(&["export-key", "new", "--out", file.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("exists"), "{err}");
-    std::fs::write(st.config_path(), "[security]\nkdf_memory_kib = 256\nkdf_iterations = 1\n").unwrap();
+    std::fs::write(
+        st.config_path(),
+        "[security]\nkdf_memory_kib = 256\nkdf_iterations = 1\n",
+    )
+    .unwrap();
     let (code, _, err) = st.run(&["upload", "--once"]);
     assert_eq!(code, 2);
     assert!(err.contains("upload.export_public_key is not set"), "{err}");

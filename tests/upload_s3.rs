@@ -29,13 +29,19 @@ fn assert_bucket_holds_uploaded(st: &Station, moto: &Moto) {
     let objects = moto.objects(BUCKET);
     let store = st.open();
     for id in uploaded_ids(&st.db()) {
-        let key = format!("exam/2026/{}", package::package_name(store.station_id(), id));
-        let bytes = objects
-            .get(&key)
-            .unwrap_or_else(|| panic!("photo #{id} is marked uploaded but {key} is not on the server"));
+        let key = format!(
+            "exam/2026/{}",
+            package::package_name(store.station_id(), id)
+        );
+        let bytes = objects.get(&key).unwrap_or_else(|| {
+            panic!("photo #{id} is marked uploaded but {key} is not on the server")
+        });
         let opened = package::open(bytes, &st.export_key).unwrap();
         assert_eq!(opened.manifest.photo_id, id);
-        assert_eq!(opened.jpeg.as_slice(), store.photo_jpeg(id).unwrap().as_slice());
+        assert_eq!(
+            opened.jpeg.as_slice(),
+            store.photo_jpeg(id).unwrap().as_slice()
+        );
     }
 }
 
@@ -44,7 +50,11 @@ fn upload_verify_and_idempotent_reupload() {
     let mut moto = Moto::start(None);
     moto.setup(BUCKET, true);
     let st = Station::new("T1", 5);
-    st.write_config(&Station::s3_config(&moto.endpoint(), moto.creds.as_ref(), BUCKET));
+    st.write_config(&Station::s3_config(
+        &moto.endpoint(),
+        moto.creds.as_ref(),
+        BUCKET,
+    ));
     let (code, out, err) = st.run(&["upload", "--once"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("uploaded 5 photos"), "{out}");
@@ -66,7 +76,10 @@ fn upload_verify_and_idempotent_reupload() {
     up.deliver_one(3, &name).map_err(|e| e.0).unwrap();
     let again = moto.objects(BUCKET);
     assert_eq!(again.len(), 5);
-    assert_ne!(again, objects, "re-delivery should write a fresh package under the same key");
+    assert_ne!(
+        again, objects,
+        "re-delivery should write a fresh package under the same key"
+    );
     assert_bucket_holds_uploaded(&st, &moto);
     assert_eq!(uploaded_ids(&st.db()), vec![1, 2, 3, 4, 5]);
 }
@@ -77,7 +90,7 @@ fn server_down_at_start_then_comes_up() {
     let st = Station::new("T2", 4);
     let endpoint = format!("http://127.0.0.1:{port}");
     st.write_config(&Station::s3_config(&endpoint, None, BUCKET));
-    let mut child = st
+    let child = st
         .cmd(&["upload", "--max-wait", "120"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -90,7 +103,10 @@ fn server_down_at_start_then_comes_up() {
         if s["failed"].as_u64().unwrap_or(0) > 0 {
             assert_eq!(s["uploaded"], 0);
             assert!(
-                s["last_error"].as_str().unwrap().contains("cannot reach the upload server"),
+                s["last_error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("cannot reach the upload server"),
                 "{s}"
             );
             break;
@@ -104,8 +120,14 @@ fn server_down_at_start_then_comes_up() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(stderr.contains("cannot reach the upload server"), "{stderr}");
-    assert!(stdout.contains("all accepted photos are uploaded"), "{stdout}");
+    assert!(
+        stderr.contains("cannot reach the upload server"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("all accepted photos are uploaded"),
+        "{stdout}"
+    );
     assert_eq!(uploaded_ids(&st.db()), vec![1, 2, 3, 4]);
     assert_bucket_holds_uploaded(&st, &moto);
 }
@@ -190,8 +212,14 @@ fn server_process_killed_mid_run_then_restarted() {
     std::thread::sleep(Duration::from_millis(1500));
     // While the server is gone, nothing more is marked uploaded.
     let while_down = uploaded_ids(&st.db()).len();
-    assert!(while_down <= at_kill + 1, "{at_kill} → {while_down} with the server down");
-    assert!(while_down < 40, "the run finished before the kill; use more photos");
+    assert!(
+        while_down <= at_kill + 1,
+        "{at_kill} → {while_down} with the server down"
+    );
+    assert!(
+        while_down < 40,
+        "the run finished before the kill; use more photos"
+    );
     let mut moto = Moto::start(Some(port));
     moto.setup(BUCKET, false);
     let out = child.wait_with_output().unwrap();
@@ -232,7 +260,11 @@ fn bucket_missing_clear_error_nothing_marked() {
     let mut moto = Moto::start(None);
     moto.setup("", false);
     let st = Station::new("T6", 2);
-    st.write_config(&Station::s3_config(&moto.endpoint(), None, "no-such-bucket"));
+    st.write_config(&Station::s3_config(
+        &moto.endpoint(),
+        None,
+        "no-such-bucket",
+    ));
     let (code, out, err) = st.run(&["upload", "--once"]);
     assert_eq!(code, 1, "{out}\n{err}");
     assert!(

@@ -173,7 +173,9 @@ pub fn run_upload(ctx: &Context, args: &UploadArgs) -> Result<(), Failure> {
         match st.phase {
             WorkerPhase::Stopped => {
                 return Err(Failure::Error(
-                    st.error.map(|t| t.en).unwrap_or_else(|| "the upload worker stopped".into()),
+                    st.error
+                        .map(|t| t.en)
+                        .unwrap_or_else(|| "the upload worker stopped".into()),
                 ));
             }
             WorkerPhase::Idle if st.counts.queued == 0 => {
@@ -267,7 +269,11 @@ pub fn run_purge(ctx: &Context, args: &PurgeArgs) -> Result<(), Failure> {
     for c in &report.due {
         println!(
             "{} photo #{} ({}), uploaded {}",
-            if args.dry_run { "would purge" } else { "purged" },
+            if args.dry_run {
+                "would purge"
+            } else {
+                "purged"
+            },
             c.photo_id,
             c.student_no,
             c.confirmed_at
@@ -289,7 +295,10 @@ pub fn run_export_key(cmd: &ExportKeyCommand) -> Result<(), Failure> {
             key.write_new(out)?;
             println!("wrote the export secret key to {}", out.display());
             println!("keep it at the registrar; put this in every station's config:");
-            println!("[upload]\nexport_public_key = \"{}\"", key.public().to_hex());
+            println!(
+                "[upload]\nexport_public_key = \"{}\"",
+                key.public().to_hex()
+            );
         }
         ExportKeyCommand::Public { file } => {
             println!("{}", ExportSecretKey::read(file)?.public().to_hex());

@@ -190,11 +190,20 @@ impl UploadSettings {
         }
         let s3 = &self.s3;
         if self.target == "s3" && s3.bucket.trim().is_empty() {
-            return bad("upload.s3.bucket", "must be set when upload.target = \"s3\"");
+            return bad(
+                "upload.s3.bucket",
+                "must be set when upload.target = \"s3\"",
+            );
         }
         let endpoint = s3.endpoint.trim();
-        if !endpoint.is_empty() && !endpoint.starts_with("https://") && !endpoint.starts_with("http://") {
-            return bad("upload.s3.endpoint", "must start with https:// (or http://)");
+        if !endpoint.is_empty()
+            && !endpoint.starts_with("https://")
+            && !endpoint.starts_with("http://")
+        {
+            return bad(
+                "upload.s3.endpoint",
+                "must start with https:// (or http://)",
+            );
         }
         if endpoint.starts_with("http://") && !s3.allow_http && !is_loopback_url(endpoint) {
             return bad(
@@ -217,7 +226,10 @@ pub fn is_loopback_url(url: &str) -> bool {
     let host = if let Some(v6) = authority.strip_prefix('[') {
         v6.split(']').next().unwrap_or("")
     } else {
-        authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority)
+        authority
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(authority)
     };
     host.eq_ignore_ascii_case("localhost")
         || host

@@ -317,7 +317,9 @@ impl Store {
         );
         let (queued, failed, queued_bytes, next_attempt_at) = self
             .conn
-            .query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row(&sql, [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .map_err(|e| error::sql(e, "count upload queue"))?;
         let (uploaded, purged, uploaded_bytes) = self
             .conn

@@ -26,9 +26,7 @@ impl Backoff {
     /// The un-jittered delay after `failures` consecutive failures (1 = first failure).
     pub fn ceiling(&self, failures: u32) -> Duration {
         let shift = failures.saturating_sub(1).min(30);
-        self.initial
-            .saturating_mul(1u32 << shift)
-            .min(self.max)
+        self.initial.saturating_mul(1u32 << shift).min(self.max)
     }
 
     /// A jittered delay in `[ceiling/2, ceiling]`.
@@ -51,7 +49,11 @@ mod tests {
         assert_eq!(b.ceiling(3), Duration::from_millis(4000));
         assert_eq!(b.ceiling(40), Duration::from_millis(8000));
         let draws: Vec<Duration> = (0..200).map(|_| b.delay(2)).collect();
-        assert!(draws.iter().all(|d| *d >= Duration::from_millis(1000) && *d <= Duration::from_millis(2000)));
+        assert!(
+            draws
+                .iter()
+                .all(|d| *d >= Duration::from_millis(1000) && *d <= Duration::from_millis(2000))
+        );
         assert!(draws.iter().any(|d| *d != draws[0]), "no jitter");
     }
 }

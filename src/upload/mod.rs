@@ -74,7 +74,9 @@ pub enum UploadError {
         detail: String,
     },
     /// The bucket does not exist.
-    #[error("bucket {bucket:?} does not exist on the upload server; create it or fix upload.s3.bucket")]
+    #[error(
+        "bucket {bucket:?} does not exist on the upload server; create it or fix upload.s3.bucket"
+    )]
     BucketMissing {
         /// The bucket.
         bucket: String,
@@ -128,7 +130,9 @@ impl UploadError {
                 path.display()
             ),
             UploadError::Unreachable { endpoint, detail } => {
-                format!("无法连接上传服务器 {endpoint}（网络未连接或服务器未运行），稍后自动重试：{detail}")
+                format!(
+                    "无法连接上传服务器 {endpoint}（网络未连接或服务器未运行），稍后自动重试：{detail}"
+                )
             }
             UploadError::Credentials { detail } => {
                 format!("上传服务器拒绝了访问密钥，请检查 upload.s3 的密钥设置：{detail}")

@@ -27,7 +27,8 @@ pub const MAGIC: &[u8; 8] = b"CSPKG1\n\0";
 /// File extension of package files.
 pub const EXTENSION: &str = "csp";
 const HKDF_INFO: &[u8] = b"capture-station export package v1";
-const KEY_FILE_HEAD: &str = "# capture-station export secret key (X25519). Keep it at the registrar, never on a station.";
+const KEY_FILE_HEAD: &str =
+    "# capture-station export secret key (X25519). Keep it at the registrar, never on a station.";
 
 /// The registrar's public export key (X25519), configured on every station as `upload.export_public_key`.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -112,12 +113,13 @@ impl ExportSecretKey {
 
     /// Reads a key file written by [`ExportSecretKey::write_new`]; checks that `public` matches `secret`.
     pub fn read(path: &Path) -> Result<ExportSecretKey, UploadError> {
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| {
-            UploadError::Io {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?);
+        let text =
+            Zeroizing::new(
+                std::fs::read_to_string(path).map_err(|source| UploadError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })?,
+            );
         let bad = |what: &str| {
             UploadError::Config(format!(
                 "{}: not a capture-station export key file ({what})",
@@ -225,7 +227,11 @@ pub fn package_name(station_id: &str, photo_id: i64) -> String {
     format!("{station_id}/{photo_id:08}.{EXTENSION}")
 }
 
-fn package_key(shared: &[u8; 32], ephemeral: &[u8; 32], recipient: &[u8; 32]) -> Zeroizing<[u8; 32]> {
+fn package_key(
+    shared: &[u8; 32],
+    ephemeral: &[u8; 32],
+    recipient: &[u8; 32],
+) -> Zeroizing<[u8; 32]> {
     let mut salt = [0u8; 64];
     salt[..32].copy_from_slice(ephemeral);
     salt[32..].copy_from_slice(recipient);
@@ -259,7 +265,11 @@ pub fn seal(
             "upload.export_public_key is not a usable X25519 key (low-order point)".into(),
         ));
     }
-    let key = package_key(shared.as_bytes(), eph_pub.as_bytes(), recipient.0.as_bytes());
+    let key = package_key(
+        shared.as_bytes(),
+        eph_pub.as_bytes(),
+        recipient.0.as_bytes(),
+    );
     let mut nonce = [0u8; 12];
     OsRng.fill_bytes(&mut nonce);
     let header = Header {

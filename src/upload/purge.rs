@@ -28,7 +28,8 @@ pub fn purge(
     let due = store.purge_due(retention_days)?;
     let mut purged = 0;
     if !dry_run {
-        let reason = format!("retention of {retention_days} days after confirmed upload has passed");
+        let reason =
+            format!("retention of {retention_days} days after confirmed upload has passed");
         for c in &due {
             store.transition(c.photo_id, PhotoState::Purged, actor, Some(&reason))?;
             purged += 1;

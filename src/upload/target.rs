@@ -235,12 +235,14 @@ impl S3Target {
         let path = self.object_path(name);
         let key = path.to_string();
         let payload = PutPayload::from(bytes.to_vec());
-        let (put, head) = self.runtime.block_on(async {
-            let put = self.store.put(&path, payload).await?;
-            let head = self.store.head(&path).await?;
-            Ok::<_, object_store::Error>((put, head))
-        })
-        .map_err(|e| self.classify(e, &key))?;
+        let (put, head) = self
+            .runtime
+            .block_on(async {
+                let put = self.store.put(&path, payload).await?;
+                let head = self.store.head(&path).await?;
+                Ok::<_, object_store::Error>((put, head))
+            })
+            .map_err(|e| self.classify(e, &key))?;
         if head.size != bytes.len() as u64 {
             return Err(UploadError::NotConfirmed {
                 key,
@@ -252,7 +254,10 @@ impl S3Target {
             .e_tag
             .as_deref()
             .map(|t| t.trim_matches('"').to_ascii_lowercase());
-        let put_etag = put.e_tag.as_deref().map(|t| t.trim_matches('"').to_ascii_lowercase());
+        let put_etag = put
+            .e_tag
+            .as_deref()
+            .map(|t| t.trim_matches('"').to_ascii_lowercase());
         let confirmed = match &etag {
             // A single-part PUT's ETag is the MD5 of the content on AWS, MinIO, Ceph, OSS and COS.
             Some(t) if t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()) => *t == md5,
@@ -288,10 +293,35 @@ impl S3Target {
                     K::Connect | K::Request | K::Timeout | K::Interrupted
                 );
             }
+            if let Some(io) = s.downcast_ref::<std::io::Error>() {
+                use std::io::ErrorKind as K;
+                transport |= matches!(
+                    io.kind(),
+                    K::ConnectionRefused
+                        | K::ConnectionReset
+                        | K::ConnectionAborted
+                        | K::NotConnected
+                        | K::TimedOut
+                        | K::BrokenPipe
+                        | K::UnexpectedEof
+                        | K::HostUnreachable
+                        | K::NetworkUnreachable
+                        | K::NetworkDown
+                        | K::AddrNotAvailable
+                );
+            }
             chain.push_str(": ");
             chain.push_str(&s.to_string());
             source = s.source();
         }
+        // Transport failures as reported by the HTTP client when no typed cause is reachable in the chain.
+        transport |= [
+            "error sending request",
+            "dns error",
+            "connection closed before message completed",
+        ]
+        .iter()
+        .any(|m| chain.contains(m));
         let detail = server_message(&chain);
         if chain.contains("NoSuchBucket") {
             return UploadError::BucketMissing {
@@ -300,12 +330,18 @@ impl S3Target {
         }
         let denied = matches!(
             e,
-            object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. }
+            object_store::Error::PermissionDenied { .. }
+                | object_store::Error::Unauthenticated { .. }
         );
         if denied
-            || ["InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidClientTokenId"]
-                .iter()
-                .any(|c| chain.contains(c))
+            || [
+                "InvalidAccessKeyId",
+                "SignatureDoesNotMatch",
+                "AccessDenied",
+                "InvalidClientTokenId",
+            ]
+            .iter()
+            .any(|c| chain.contains(c))
         {
             return UploadError::Credentials { detail };
         }
@@ -336,7 +372,11 @@ fn server_message(chain: &str) -> String {
         (Some(c), None) => c,
         _ => {
             let last = chain.rsplit(": ").next().unwrap_or(chain);
-            if last.len() < 20 { chain.to_string() } else { last.to_string() }
+            if last.len() < 20 {
+                chain.to_string()
+            } else {
+                last.to_string()
+            }
         }
     }
 }
@@ -352,7 +392,10 @@ mod tests {
         let c2 = deliver_folder(dir.path(), "S1/00000001.csp", b"abc").unwrap();
         assert_eq!(c1, c2);
         assert_eq!(c1.size, 3);
-        assert_eq!(std::fs::read(dir.path().join("S1/00000001.csp")).unwrap(), b"abc");
+        assert_eq!(
+            std::fs::read(dir.path().join("S1/00000001.csp")).unwrap(),
+            b"abc"
+        );
         let entries = std::fs::read_dir(dir.path().join("S1")).unwrap().count();
         assert_eq!(entries, 1, "temporary file left behind");
     }
@@ -370,6 +413,9 @@ mod tests {
     #[test]
     fn server_message_extracts_code_and_message() {
         let chain = "Generic S3 error: <Error><Code>NoSuchBucket</Code><Message>The bucket does not exist</Message></Error>";
-        assert_eq!(server_message(chain), "NoSuchBucket: The bucket does not exist");
+        assert_eq!(
+            server_message(chain),
+            "NoSuchBucket: The bucket does not exist"
+        );
     }
 }

@@ -143,7 +143,8 @@ pub fn unpack(
                 match seen.get(&key) {
                     Some(sha) if *sha == opened.manifest.jpeg_sha256 => report.duplicates += 1,
                     Some(_) => report.refused.push(refuse(
-                        "another package for the same station and photo holds a different photo".into(),
+                        "another package for the same station and photo holds a different photo"
+                            .into(),
                     )),
                     None => {
                         seen.insert(key, opened.manifest.jpeg_sha256.clone());
@@ -174,7 +175,11 @@ pub fn unpack(
         let winner = by_student
             .get(&m.student_no)
             .map(|w| (w, "student"))
-            .or_else(|| by_code.get(&m.collection_code).map(|w| (w, "collection code")));
+            .or_else(|| {
+                by_code
+                    .get(&m.collection_code)
+                    .map(|w| (w, "collection code"))
+            });
         if let Some(((ks, kp), shared)) = winner {
             report.conflicts.push(Conflict {
                 station_id: m.station_id.clone(),
@@ -219,8 +224,19 @@ pub fn unpack(
     })?;
     let mut index = String::from("\u{feff}");
     index += &csv(&[
-        "status", "file", "student_no", "name", "class", "collection_code", "station_id", "photo_id",
-        "captured_at", "decision", "verdict", "sha256", "note",
+        "status",
+        "file",
+        "student_no",
+        "name",
+        "class",
+        "collection_code",
+        "station_id",
+        "photo_id",
+        "captured_at",
+        "decision",
+        "verdict",
+        "sha256",
+        "note",
     ]);
     let kept_files: HashSet<(String, i64)> = kept
         .iter()
@@ -240,7 +256,9 @@ pub fn unpack(
         let (state, file, note) = if kept_files.contains(&id) {
             let file = kept
                 .iter()
-                .find(|(k, _)| k.manifest.station_id == m.station_id && k.manifest.photo_id == m.photo_id)
+                .find(|(k, _)| {
+                    k.manifest.station_id == m.station_id && k.manifest.photo_id == m.photo_id
+                })
                 .map(|(_, f)| f.clone())
                 .unwrap_or_default();
             let others: Vec<String> = report
@@ -251,7 +269,11 @@ pub fn unpack(
                 .collect();
             ("kept", file, others.join("; "))
         } else {
-            ("conflict", String::new(), status.get(&id).cloned().unwrap_or_default())
+            (
+                "conflict",
+                String::new(),
+                status.get(&id).cloned().unwrap_or_default(),
+            )
         };
         let verdict = match m.verdict_pass {
             Some(true) => "pass",
@@ -311,4 +333,3 @@ pub fn describe_refusal(r: &Refused) -> String {
         .unwrap_or_default();
     format!("{id}{station} in {}: {}", r.path.display(), r.problem)
 }
-

@@ -109,7 +109,10 @@ impl UploadWorker {
         let recipient = recipient(&config.settings)?;
         let target =
             Target::from_settings(&config.settings, &config.data_dir, config.target.as_deref())?;
-        let backoff = Backoff::from_ms(config.settings.retry_initial_ms, config.settings.retry_max_ms);
+        let backoff = Backoff::from_ms(
+            config.settings.retry_initial_ms,
+            config.settings.retry_max_ms,
+        );
         let status = Arc::new(Mutex::new(UploadStatus {
             target: target.describe(),
             ..Default::default()
@@ -138,7 +141,14 @@ impl UploadWorker {
                     }
                 };
                 let mut uploader = Uploader::new(store, target, recipient, backoff, &actor);
-                run(&mut uploader, &thread_status, &thread_stop, &rx, backoff, idle_poll);
+                run(
+                    &mut uploader,
+                    &thread_status,
+                    &thread_stop,
+                    &rx,
+                    backoff,
+                    idle_poll,
+                );
                 lock(&thread_status).phase = WorkerPhase::Stopped;
             })
             .map_err(|e| UploadError::Config(format!("cannot start the upload thread: {e}")))?;
@@ -264,7 +274,9 @@ fn run(
                 failures = 0;
                 let counts = lock(status).counts.clone();
                 match counts.next_attempt_at.as_deref().and_then(until) {
-                    Some(d) if counts.queued > 0 => d.clamp(Duration::from_millis(50), idle_poll.max(d)),
+                    Some(d) if counts.queued > 0 => {
+                        d.clamp(Duration::from_millis(50), idle_poll.max(d))
+                    }
                     _ if counts.queued > 0 && counts.failed == 0 => Duration::from_millis(50),
                     _ => idle_poll,
                 }

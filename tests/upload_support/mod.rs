@@ -97,7 +97,8 @@ if auth:
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
     k = iam.create_access_key(UserName="station")["AccessKey"]
     out = {"key": k["AccessKeyId"], "secret": k["SecretAccessKey"]}
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset-auth", data=b"0", method="POST")).read()
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset-auth", data=b"0", method="POST",
+                                                  headers={"Content-Type": "text/plain"})).read()
 print(json.dumps(out))
 "#;
 
@@ -120,14 +121,24 @@ impl Moto {
         ensure_moto();
         let port = port.unwrap_or_else(free_port);
         let child = Command::new("python3")
-            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("start moto");
         let deadline = Instant::now() + Duration::from_secs(60);
         while !http_get_ok(port, "/moto-api/data.json") {
-            assert!(Instant::now() < deadline, "moto did not start on port {port}");
+            assert!(
+                Instant::now() < deadline,
+                "moto did not start on port {port}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         Moto {
@@ -175,7 +186,14 @@ impl Moto {
             secret: "any".into(),
         });
         let out = Command::new("python3")
-            .args(["-c", LIST_PY, &self.port.to_string(), bucket, &c.key, &c.secret])
+            .args([
+                "-c",
+                LIST_PY,
+                &self.port.to_string(),
+                bucket,
+                &c.key,
+                &c.secret,
+            ])
             .output()
             .unwrap();
         assert!(
@@ -302,7 +320,12 @@ impl Station {
         };
         let mut store = Store::create(&st.db(), PASS, FAST_KDF, id, id).unwrap();
         for i in 0..photos {
-            st.add_photo(&mut store, &format!("{id}-{:04}", i + 1), &format!("CODE-{id}-{i}"), i as u64);
+            st.add_photo(
+                &mut store,
+                &format!("{id}-{:04}", i + 1),
+                &format!("CODE-{id}-{i}"),
+                i as u64,
+            );
         }
         st.write_config("");
         st
