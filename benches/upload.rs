@@ -1,129 +1,21 @@
-//! Upload throughput: 1,000 packages of 40 KB to a loopback S3 server (moto), reported as photos/s
-//! (criterion "elements/s"), plus the cost of sealing one package. Also prints the station process's CPU
-//! use during the uploads (the upload runs on one thread with a single-threaded runtime).
+//! Upload throughput: 1,000 packages of 40 KB to a loopback S3 server (moto, the same helper the tests use),
+//! reported as photos/s (criterion "elements/s"), plus the cost of sealing one package. Also prints the station
+//! process's CPU use during the uploads (the upload runs on one thread with a single-threaded runtime).
 
-use std::process::{Child, Command, Stdio};
+#[path = "../tests/upload_support/mod.rs"]
+mod upload_support;
+
 use std::time::{Duration, Instant};
 
 use capture_station::config::Config;
-use capture_station::crypto::KdfParams;
-use capture_station::store::{Decision, NewShot, NewStudent, Store, StudentStatus};
 use capture_station::upload::deliver::build_package;
-use capture_station::upload::{Backoff, ExportSecretKey, Target, Uploader};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use capture_station::upload::{Backoff, Target, Uploader};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use upload_support::{Moto, Station};
 
 const PHOTOS: u64 = 1000;
 
-struct Moto(Child);
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_moto(port: u16) -> Moto {
-    let have = Command::new("python3")
-        .args(["-c", "import moto.server, boto3"])
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !have {
-        let ok = Command::new("python3")
-            .args(["-m", "pip", "install", "--quiet", "moto[server]"])
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        assert!(ok, "pip install 'moto[server]' failed");
-    }
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "moto.server",
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let moto = Moto(child);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let ok = Command::new("python3")
-            .args([
-                "-c",
-                "import sys, boto3; boto3.client('s3', endpoint_url=f'http://127.0.0.1:{sys.argv[1]}', \
-                 region_name='us-east-1', aws_access_key_id='a', aws_secret_access_key='a').create_bucket(Bucket='bench')",
-                &port.to_string(),
-            ])
-            .stderr(Stdio::null())
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if ok {
-            return moto;
-        }
-        assert!(Instant::now() < deadline, "moto did not start");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-fn fill_store(db: &std::path::Path) -> Store {
-    let kdf = KdfParams {
-        memory_kib: 256,
-        iterations: 1,
-        parallelism: 1,
-    };
-    let mut store = Store::create(db, "bench-pass", kdf, "B1", "bench").unwrap();
-    let mut seed = 1u32;
-    for i in 0..PHOTOS {
-        let no = format!("B{i:05}");
-        store
-            .add_student(
-                &NewStudent {
-                    student_no: no.clone(),
-                    name: "学生".into(),
-                    class: "计科".into(),
-                    status: StudentStatus::Normal,
-                    id_no: None,
-                },
-                "bench",
-            )
-            .unwrap();
-        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
-        jpeg.extend((4..40 * 1024).map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed as u8
-        }));
-        store
-            .store_shot(
-                &NewShot {
-                    student_no: &no,
-                    code: &format!("CODE{i}"),
-                    jpeg: &jpeg,
-                    width: 480,
-                    height: 640,
-                    quality: 90,
-                    checks: &[],
-                    verdict_pass: Some(true),
-                    supersede: false,
-                },
-                &Decision::Accept,
-                "bench",
-            )
-            .unwrap();
-    }
-    store
-}
-
-/// User+system CPU seconds of this process.
+/// User+system CPU seconds of this process so far.
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let fields: Vec<&str> = stat
@@ -140,42 +32,41 @@ fn cpu_seconds() -> f64 {
 }
 
 fn bench(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("station.db");
-    let store = fill_store(&db);
-    let secret = ExportSecretKey::generate();
+    let st = Station::new("B1", PHOTOS as usize);
+    let store = st.open();
+    let mut g = c.benchmark_group("upload");
 
     let item = store.upload_item(1).unwrap();
-    let mut g = c.benchmark_group("upload");
     g.throughput(Throughput::Elements(1));
     g.bench_function("seal_package_40KB", |b| {
-        b.iter(|| build_package(&item, "bench", &secret.public()).unwrap())
+        b.iter(|| build_package(&item, "bench", &st.export_key.public()).unwrap())
     });
     drop(item);
 
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let _moto = start_moto(port);
+    let mut moto = Moto::start(None);
+    moto.setup("bench", false);
     let mut cfg = Config::default();
     cfg.upload.target = "s3".into();
-    cfg.upload.s3.endpoint = format!("http://127.0.0.1:{port}");
+    cfg.upload.s3.endpoint = moto.endpoint();
     cfg.upload.s3.bucket = "bench".into();
-    cfg.upload.s3.access_key_id = "a".into();
-    cfg.upload.s3.secret_access_key = "a".into();
-    let target = Target::from_settings(&cfg.upload, dir.path(), None).unwrap();
+    cfg.upload.s3.access_key_id = "bench".into();
+    cfg.upload.s3.secret_access_key = "bench".into();
+    let target = Target::from_settings(&cfg.upload, &st.data(), None).unwrap();
     let mut up = Uploader::new(
         store,
         target,
-        secret.public(),
+        st.export_key.public(),
         Backoff::from_ms(100, 1000),
         "bench",
     );
-    let reset = rusqlite::Connection::open(&db).unwrap();
+    // Between samples the photos are put back to `accepted` (outside the timed part) so each sample
+    // uploads all 1,000 again.
+    let reset = rusqlite::Connection::open(st.db()).unwrap();
     let mut cpu = (0.0, Duration::ZERO);
     g.throughput(Throughput::Elements(PHOTOS));
     g.sample_size(10);
+    // Every sample is one full batch of 1,000 (about seconds each), not a growing number of batches.
+    g.sampling_mode(SamplingMode::Flat);
     g.bench_function("s3_moto_1000_photos_40KB", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;

@@ -1,4 +1,4 @@
-//! Helpers for the upload tests: a real S3-compatible server (moto, from PyPI, installed on first use), a
+//! Helpers for the upload tests and bench: a real S3-compatible server (moto, from PyPI, installed on first use), a
 //! severable loopback proxy in front of it, and stations with accepted photos.
 #![allow(dead_code)]
 
@@ -7,7 +7,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use capture_station::crypto::KdfParams;
@@ -25,25 +25,49 @@ const FAST_KDF: KdfParams = KdfParams {
     parallelism: 1,
 };
 
-static INSTALL: Once = Once::new();
+static PYTHON: OnceLock<String> = OnceLock::new();
 
-/// Installs moto's server from PyPI when `python3 -c "import moto.server"` fails (idempotent).
-pub fn ensure_moto() {
-    INSTALL.call_once(|| {
-        let have = Command::new("python3")
-            .args(["-c", "import moto.server, boto3, flask, flask_cors"])
-            .stderr(Stdio::null())
+fn has_moto(python: &str) -> bool {
+    Command::new(python)
+        .args(["-c", "import moto.server, boto3, flask, flask_cors"])
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+/// A Python interpreter with moto's server: the system `python3` if it has it, else a virtual environment
+/// under the target directory, created and filled from PyPI (`pip install 'moto[server]'`) on first use.
+/// Idempotent; never touches the system's Python packages.
+pub fn python() -> &'static str {
+    PYTHON.get_or_init(|| {
+        if has_moto("python3") {
+            return "python3".into();
+        }
+        let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("moto-venv");
+        let py = venv.join("bin/python").display().to_string();
+        if has_moto(&py) {
+            return py;
+        }
+        let ok = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
             .status()
             .map(|s| s.success())
             .unwrap_or(false);
-        if !have {
-            let status = Command::new("python3")
-                .args(["-m", "pip", "install", "--quiet", "moto[server]"])
-                .status()
-                .expect("python3 with pip is needed for the upload tests");
-            assert!(status.success(), "pip install 'moto[server]' failed");
-        }
-    });
+        assert!(
+            ok,
+            "python3 -m venv failed: install python3 and python3-venv"
+        );
+        let ok = Command::new(&py)
+            .args(["-m", "pip", "install", "--quiet", "moto[server]"])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "pip install 'moto[server]' failed (is PyPI reachable?)");
+        assert!(has_moto(&py), "moto is still not importable from {py}");
+        py
+    })
 }
 
 /// A free loopback port.
@@ -118,9 +142,8 @@ print(json.dumps(out))
 impl Moto {
     /// Starts moto on `port` (or a free one) and waits until it answers.
     pub fn start(port: Option<u16>) -> Moto {
-        ensure_moto();
         let port = port.unwrap_or_else(free_port);
-        let child = Command::new("python3")
+        let child = Command::new(python())
             .args([
                 "-m",
                 "moto.server",
@@ -151,7 +174,7 @@ impl Moto {
     /// Creates `bucket` (unless empty) and, with `auth`, an IAM user whose keys moto then enforces
     /// (signature checked) for every later request.
     pub fn setup(&mut self, bucket: &str, auth: bool) {
-        let out = Command::new("python3")
+        let out = Command::new(python())
             .args([
                 "-c",
                 SETUP_PY,
@@ -185,7 +208,7 @@ impl Moto {
             key: "any".into(),
             secret: "any".into(),
         });
-        let out = Command::new("python3")
+        let out = Command::new(python())
             .args([
                 "-c",
                 LIST_PY,
