@@ -19,3 +19,4 @@ pub mod shot;
 pub mod sound;
 pub mod store;
 pub mod ui;
+pub mod upload;

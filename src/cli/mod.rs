@@ -7,6 +7,7 @@ mod passphrase;
 mod queue;
 mod station;
 mod student;
+mod upload;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +61,15 @@ pub enum Command {
     Snapshot(crate::camera::cli::SnapshotArgs),
     /// Print the effective configuration (defaults merged with the config file) as TOML.
     Config,
+    /// Deliver accepted photos as encrypted packages to the configured target; `upload status` shows progress.
+    Upload(upload::UploadArgs),
+    /// At the registrar: verify packages from any number of stations, write the JPEGs and an index.
+    Unpack(upload::UnpackArgs),
+    /// Remove the encrypted blobs of photos uploaded longer ago than upload.retention_days (audit trail kept).
+    Purge(upload::PurgeArgs),
+    /// Create or inspect the registrar's export key pair.
+    #[command(subcommand)]
+    ExportKey(upload::ExportKeyCommand),
 }
 
 /// A failed command: exit 1 for "checked and found problems", 2 for errors.
@@ -119,6 +129,10 @@ pub fn run(ctx: &Context, command: &Command) -> Result<(), Failure> {
             args,
             &ctx.config.camera,
         )?),
+        Command::Upload(args) => upload::run_upload(ctx, args),
+        Command::Unpack(args) => upload::run_unpack(ctx, args),
+        Command::Purge(args) => upload::run_purge(ctx, args),
+        Command::ExportKey(cmd) => upload::run_export_key(cmd),
         Command::Config => {
             print!("{}", toml::to_string(&ctx.config)?);
             Ok(())

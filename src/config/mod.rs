@@ -108,6 +108,14 @@ pub struct UploadSettings {
     pub folder: String,
     /// Days to keep a photo's encrypted blob after a confirmed upload before `purge` may remove it.
     pub retention_days: u32,
+    /// The registrar's X25519 export public key (64 hex digits); packages can only be opened with its secret.
+    pub export_public_key: String,
+    /// First retry delay after a failed delivery (ms); doubles per failure, with jitter.
+    pub retry_initial_ms: u64,
+    /// Longest retry delay (ms).
+    pub retry_max_ms: u64,
+    /// `[upload.s3]`: the S3-compatible object store.
+    pub s3: S3Settings,
 }
 
 impl Default for UploadSettings {
@@ -116,8 +124,120 @@ impl Default for UploadSettings {
             target: "folder".into(),
             folder: String::new(),
             retention_days: 30,
+            export_public_key: String::new(),
+            retry_initial_ms: 5_000,
+            retry_max_ms: 600_000,
+            s3: S3Settings::default(),
         }
     }
+}
+
+/// `[upload.s3]` section: any S3-compatible endpoint (MinIO, Ceph, Aliyun OSS, Tencent COS, AWS).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Settings {
+    /// Endpoint URL, e.g. `https://oss-cn-beijing.aliyuncs.com`; empty means AWS itself.
+    pub endpoint: String,
+    /// Bucket name.
+    pub bucket: String,
+    /// Key prefix inside the bucket (packages go to `<prefix>/<station>/<photo>.csp`).
+    pub prefix: String,
+    /// Region name used for request signing.
+    pub region: String,
+    /// Path-style requests (`endpoint/bucket/key`, MinIO and Ceph) instead of virtual-hosted style
+    /// (`bucket.endpoint/key`, Aliyun OSS and Tencent COS).
+    pub path_style: bool,
+    /// Allow a plain `http://` endpoint that is not on this machine (loopback is always allowed).
+    pub allow_http: bool,
+    /// Access key id; empty means the `AWS_ACCESS_KEY_ID` environment variable.
+    pub access_key_id: String,
+    /// Secret access key; empty means the `AWS_SECRET_ACCESS_KEY` environment variable.
+    pub secret_access_key: String,
+}
+
+impl Default for S3Settings {
+    fn default() -> Self {
+        Self {
+            endpoint: String::new(),
+            bucket: String::new(),
+            prefix: String::new(),
+            region: "us-east-1".into(),
+            path_style: true,
+            allow_http: false,
+            access_key_id: String::new(),
+            secret_access_key: String::new(),
+        }
+    }
+}
+
+impl UploadSettings {
+    /// Checks the `[upload]` values; returns the dotted key and a message for the first problem.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let bad = |key: &str, msg: &str| Err((key.to_string(), msg.to_string()));
+        if !matches!(self.target.as_str(), "folder" | "s3") {
+            return bad("upload.target", "must be \"folder\" or \"s3\"");
+        }
+        let key = self.export_public_key.trim();
+        if !key.is_empty() && (key.len() != 64 || !key.chars().all(|c| c.is_ascii_hexdigit())) {
+            return bad(
+                "upload.export_public_key",
+                "must be empty or the registrar's 64-hex-digit public key (`capture-station export-key public FILE`)",
+            );
+        }
+        if self.retry_initial_ms < 10 || self.retry_max_ms < self.retry_initial_ms {
+            return bad(
+                "upload.retry_initial_ms",
+                "must be at least 10 and not above upload.retry_max_ms",
+            );
+        }
+        let s3 = &self.s3;
+        if self.target == "s3" && s3.bucket.trim().is_empty() {
+            return bad(
+                "upload.s3.bucket",
+                "must be set when upload.target = \"s3\"",
+            );
+        }
+        let endpoint = s3.endpoint.trim();
+        if !endpoint.is_empty()
+            && !endpoint.starts_with("https://")
+            && !endpoint.starts_with("http://")
+        {
+            return bad(
+                "upload.s3.endpoint",
+                "must start with https:// (or http://)",
+            );
+        }
+        if endpoint.starts_with("http://") && !s3.allow_http && !is_loopback_url(endpoint) {
+            return bad(
+                "upload.s3.endpoint",
+                "is plain http:// on another machine: credentials and packages would travel unprotected; \
+                 use https:// or set upload.s3.allow_http = true",
+            );
+        }
+        if s3.region.trim().is_empty() {
+            return bad("upload.s3.region", "must not be empty (e.g. \"us-east-1\")");
+        }
+        Ok(())
+    }
+}
+
+/// True when an `http://` URL's host is this machine (127.0.0.0/8, `::1`, `localhost`).
+pub fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(authority)
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
 /// `[ui]` section.
@@ -251,9 +371,7 @@ impl Config {
             };
             return Err((key.into(), e.to_string()));
         }
-        if !matches!(self.upload.target.as_str(), "folder" | "s3") {
-            return bad("upload.target", "must be \"folder\" or \"s3\"");
-        }
+        self.upload.validate()?;
         if !matches!(self.ui.language.as_str(), "zh-CN" | "en") {
             return bad("ui.language", "must be \"zh-CN\" or \"en\"");
         }
@@ -334,6 +452,25 @@ mod tests {
             err.starts_with("c.toml:2: `security.kdf_iterations`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn upload_validation() {
+        let text = "[upload]\ntarget = \"s3\"\n";
+        let err = Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("upload.s3.bucket"), "{err}");
+        let text = "[upload.s3]\nendpoint = \"http://10.0.0.5:9000\"\n";
+        let err = Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:2: `upload.s3.endpoint`"), "{err}");
+        let ok = "[upload]\ntarget = \"s3\"\n[upload.s3]\nendpoint = \"http://127.0.0.1:9000\"\nbucket = \"b\"\n";
+        assert!(Config::parse(ok, Path::new("c.toml")).is_ok());
+        assert!(is_loopback_url("http://[::1]:9000/x"));
+        assert!(is_loopback_url("http://localhost"));
+        assert!(!is_loopback_url("http://example.com:80"));
     }
 
     #[test]

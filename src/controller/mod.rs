@@ -39,6 +39,10 @@ pub struct ControllerConfig {
     pub actor: String,
     /// File-name template for decrypted photo exports (`[export] file_name`).
     pub export_template: String,
+    /// The data directory (default outbox for uploads).
+    pub data_dir: PathBuf,
+    /// Upload target and export key (`[upload]`).
+    pub upload: crate::config::UploadSettings,
 }
 
 /// Handle to the controller's worker thread.

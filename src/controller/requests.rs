@@ -90,6 +90,8 @@ pub enum Request {
         /// What changed, for the audit log.
         summary: String,
     },
+    /// Start the background upload worker (it opens its own connection with a copy of the key).
+    StartUpload,
     /// Record another settings change (camera, language) in the audit log.
     RecordSettings {
         /// What changed.
@@ -178,6 +180,8 @@ pub enum Event {
         /// The report.
         report: ImportReport,
     },
+    /// The upload worker started, or why it could not.
+    Upload(Result<crate::upload::UploadWorker, Text>),
     /// The station was renamed.
     StationRenamed(String),
     /// A settings change was applied and audited.

@@ -258,6 +258,18 @@ impl Worker {
                     "The check thresholds are applied and saved.",
                 )));
             }
+            Request::StartUpload => {
+                let started = crate::upload::UploadWorker::spawn(crate::upload::WorkerConfig {
+                    db_path: store.path().to_path_buf(),
+                    key: store.key().duplicate(),
+                    data_dir: self.config.data_dir.clone(),
+                    settings: self.config.upload.clone(),
+                    target: None,
+                    actor: actor.clone(),
+                    idle_poll: std::time::Duration::from_secs(5),
+                });
+                self.emit(Event::Upload(started.map_err(|e| e.text())));
+            }
             Request::RecordSettings { summary } => {
                 store.record_settings_change(&summary, &actor)?;
             }

@@ -14,6 +14,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_queue_index",
         include_str!("../../migrations/0003_queue_index.sql"),
     ),
+    (
+        "0004_upload",
+        include_str!("../../migrations/0004_upload.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -14,6 +14,7 @@ mod state;
 mod station;
 mod students;
 mod time;
+mod upload;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ pub use queries::{PhotoFilter, PhotoSummary, QueueStats};
 pub use roster::{ClassInfo, ClassProgress, Progress, ProgressCounts, QueueEntry};
 pub use state::{ALL_STATES, PhotoState};
 pub use students::{NewStudent, Student, StudentStatus};
+pub use upload::{PurgeCandidate, UploadCounts, UploadItem};
 pub use verify::{BadRow, VerifyReport};
 
 /// File name of the database inside the data directory.

@@ -13,6 +13,7 @@ mod settings_view;
 mod state;
 mod station_view;
 mod unlock_view;
+mod upload_panel;
 mod wedge_input;
 
 use eframe::egui;

@@ -1,4 +1,5 @@
-//! Queue view: counts by state, and a full verification of the encrypted photos.
+//! Queue view: counts by state, upload status, a full verification of the encrypted photos and the
+//! decrypted export.
 
 use eframe::egui::{self, Color32, RichText};
 
@@ -29,7 +30,9 @@ impl StationApp {
                     stats.students
                 ));
             }
-            ui.add_space(12.0);
+            ui.separator();
+            self.upload_panel(ui);
+            ui.separator();
             let idle = !self.job_running();
             if ui
                 .add_enabled(idle, egui::Button::new(self.t("校验全部加密照片", "Verify every encrypted photo")))

@@ -120,6 +120,8 @@ pub struct StationApp {
     pub(super) review: ReviewUi,
     pub(super) verify: Option<VerifyReport>,
     pub(super) job: Option<JobHandle>,
+    pub(super) upload: Option<crate::upload::UploadWorker>,
+    pub(super) upload_error: Option<Text>,
     pub(super) settings: SettingsUi,
     pub(super) dialog: Option<FileDialog>,
     pub(super) last_dir: Option<PathBuf>,
@@ -140,6 +142,8 @@ impl StationApp {
                 roster: config.config.roster.clone(),
                 actor: format!("gui:{}", config.config.station.id),
                 export_template: config.config.export.file_name.clone(),
+                data_dir: config.data_dir.clone(),
+                upload: config.config.upload.clone(),
             },
             notify.clone(),
         );
@@ -204,6 +208,8 @@ impl StationApp {
             review: ReviewUi::default(),
             verify: None,
             job: None,
+            upload: None,
+            upload_error: None,
             settings,
             dialog: None,
             last_dir: None,
@@ -309,6 +315,7 @@ impl StationApp {
         for event in self.ctl.drain() {
             match event {
                 Event::Unlocked(info) => {
+                    self.start_upload();
                     self.settings.station_name = info.name.clone();
                     self.station = Some(info);
                     self.busy = false;
@@ -360,6 +367,9 @@ impl StationApp {
                             format!("Photo #{photo_id} of {student_no} sent to the supervisor"),
                         )
                     };
+                    if let Some(up) = &self.upload {
+                        up.wake();
+                    }
                     self.sound.play(if state == PhotoState::Accepted {
                         Cue::Accepted
                     } else {
@@ -419,6 +429,13 @@ impl StationApp {
                     self.last_export = Some((path, files));
                 }
                 Event::JobStarted(handle) => self.job = Some(handle),
+                Event::Upload(result) => match result {
+                    Ok(worker) => {
+                        self.upload = Some(worker);
+                        self.upload_error = None;
+                    }
+                    Err(text) => self.upload_error = Some(text),
+                },
                 Event::StationRenamed(name) => {
                     if let Some(st) = self.station.as_mut() {
                         st.name = name.clone();

@@ -1,0 +1,335 @@
+//! `unpack` (run at the registrar): verify the packages of any number of stations, write the JPEGs named by
+//! the export template and an index. Where one student or one collection code was accepted at several
+//! stations, the latest capture is kept and the others are listed as conflicts; nothing is overwritten
+//! silently. A package that fails verification is refused and named by photo id.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::UploadError;
+use super::package::{self, ExportSecretKey, Manifest};
+use crate::store::NameTemplate;
+
+/// File name of the index written beside the JPEGs.
+pub const INDEX_FILE: &str = "index.csv";
+
+/// A package that was refused.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Refused {
+    /// The package file.
+    pub path: PathBuf,
+    /// Station, as far as known.
+    pub station_id: Option<String>,
+    /// Photo id, from the header or the file name.
+    pub photo_id: Option<i64>,
+    /// Why.
+    pub problem: String,
+}
+
+/// A package not written because a later one for the same student or code was kept.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Conflict {
+    /// The package left out.
+    pub station_id: String,
+    /// Its photo id.
+    pub photo_id: i64,
+    /// Its student.
+    pub student_no: String,
+    /// The kept package's station.
+    pub kept_station_id: String,
+    /// The kept package's photo id.
+    pub kept_photo_id: i64,
+    /// `student` or `collection code` (what they share).
+    pub shared: String,
+}
+
+/// What `unpack` did.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct UnpackReport {
+    /// JPEGs written.
+    pub written: Vec<PathBuf>,
+    /// Packages refused.
+    pub refused: Vec<Refused>,
+    /// Packages superseded by a later capture of the same student or code.
+    pub conflicts: Vec<Conflict>,
+    /// Identical copies of a package seen more than once (same station and photo).
+    pub duplicates: u64,
+    /// The index file.
+    pub index: PathBuf,
+}
+
+struct Good {
+    manifest: Manifest,
+    jpeg: zeroize::Zeroizing<Vec<u8>>,
+}
+
+fn find_packages(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), UploadError> {
+    let io = |source| UploadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            find_packages(&path, out)?;
+        } else if path.extension().and_then(|e| e.to_str()) == Some(package::EXTENSION) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn photo_id_from_name(path: &Path) -> Option<i64> {
+    path.file_stem()?.to_str()?.parse().ok()
+}
+
+fn csv(fields: &[&str]) -> String {
+    let cells: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            if f.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                f.to_string()
+            }
+        })
+        .collect();
+    cells.join(",") + "\r\n"
+}
+
+/// Verifies every `.csp` package under `packages` (recursively) and writes the kept JPEGs and
+/// [`INDEX_FILE`] to `out`. Names are checked for collisions before anything is written.
+pub fn unpack(
+    packages: &Path,
+    out: &Path,
+    secret: &ExportSecretKey,
+    template: &NameTemplate,
+) -> Result<UnpackReport, UploadError> {
+    let mut files = Vec::new();
+    find_packages(packages, &mut files)?;
+    files.sort();
+    let mut report = UnpackReport {
+        index: out.join(INDEX_FILE),
+        ..Default::default()
+    };
+    let mut good: Vec<Good> = Vec::new();
+    let mut seen: HashMap<(String, i64), String> = HashMap::new();
+    for path in files {
+        let bytes = std::fs::read(&path).map_err(|source| UploadError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let header = package::read_header(&bytes).ok().map(|(h, _, _)| h);
+        let name_id = photo_id_from_name(&path);
+        let refuse = |problem: String| Refused {
+            path: path.clone(),
+            station_id: header.as_ref().map(|h| h.station_id.clone()),
+            photo_id: header.as_ref().map(|h| h.photo_id).or(name_id),
+            problem,
+        };
+        match package::open(&bytes, secret) {
+            Err(p) => report.refused.push(refuse(p.to_string())),
+            Ok(opened) if name_id.is_some() && name_id != Some(opened.manifest.photo_id) => {
+                report.refused.push(refuse(format!(
+                    "file name says photo #{}, the package photo #{}",
+                    name_id.unwrap_or_default(),
+                    opened.manifest.photo_id
+                )))
+            }
+            Ok(opened) => {
+                let key = (opened.manifest.station_id.clone(), opened.manifest.photo_id);
+                match seen.get(&key) {
+                    Some(sha) if *sha == opened.manifest.jpeg_sha256 => report.duplicates += 1,
+                    Some(_) => report.refused.push(refuse(
+                        "another package for the same station and photo holds a different photo"
+                            .into(),
+                    )),
+                    None => {
+                        seen.insert(key, opened.manifest.jpeg_sha256.clone());
+                        good.push(Good {
+                            manifest: opened.manifest,
+                            jpeg: opened.jpeg,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    // Latest capture first; ties broken by station and photo id so the result does not depend on file order.
+    good.sort_by(|a, b| {
+        let (a, b) = (&a.manifest, &b.manifest);
+        b.captured_at
+            .cmp(&a.captured_at)
+            .then_with(|| b.station_id.cmp(&a.station_id))
+            .then_with(|| b.photo_id.cmp(&a.photo_id))
+    });
+    let mut by_student: HashMap<String, (String, i64)> = HashMap::new();
+    let mut by_code: HashMap<String, (String, i64)> = HashMap::new();
+    let mut kept: Vec<(&Good, String)> = Vec::new();
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut status: HashMap<(String, i64), String> = HashMap::new();
+    for g in &good {
+        let m = &g.manifest;
+        let winner = by_student
+            .get(&m.student_no)
+            .map(|w| (w, "student"))
+            .or_else(|| {
+                by_code
+                    .get(&m.collection_code)
+                    .map(|w| (w, "collection code"))
+            });
+        if let Some(((ks, kp), shared)) = winner {
+            report.conflicts.push(Conflict {
+                station_id: m.station_id.clone(),
+                photo_id: m.photo_id,
+                student_no: m.student_no.clone(),
+                kept_station_id: ks.clone(),
+                kept_photo_id: *kp,
+                shared: shared.into(),
+            });
+            status.insert(
+                (m.station_id.clone(), m.photo_id),
+                format!("superseded: same {shared} as kept {ks} photo #{kp}"),
+            );
+            continue;
+        }
+        let id = (m.station_id.clone(), m.photo_id);
+        by_student.insert(m.student_no.clone(), id.clone());
+        by_code.insert(m.collection_code.clone(), id);
+        let id_no = match (&m.id_no, template.needs_id_no()) {
+            (Some(v), _) => v.clone(),
+            (None, false) => String::new(),
+            (None, true) => {
+                return Err(UploadError::Config(format!(
+                    "student {} {} (station {} photo #{}) has no ID number, but export.file_name uses {{id_no}}; \
+                     nothing was written",
+                    m.student_no, m.name, m.station_id, m.photo_id
+                )));
+            }
+        };
+        let file = template.render(&m.student_no, &id_no, &m.name, &m.class);
+        if let Some(first) = names.insert(file.to_lowercase(), m.student_no.clone()) {
+            return Err(UploadError::Config(format!(
+                "students {first} and {} would both be written as {file}; change export.file_name (nothing was written)",
+                m.student_no
+            )));
+        }
+        kept.push((g, file));
+    }
+    std::fs::create_dir_all(out).map_err(|source| UploadError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let mut index = String::from("\u{feff}");
+    index += &csv(&[
+        "status",
+        "file",
+        "student_no",
+        "name",
+        "class",
+        "collection_code",
+        "station_id",
+        "photo_id",
+        "captured_at",
+        "decision",
+        "verdict",
+        "sha256",
+        "note",
+    ]);
+    let kept_files: HashSet<(String, i64)> = kept
+        .iter()
+        .map(|(g, _)| (g.manifest.station_id.clone(), g.manifest.photo_id))
+        .collect();
+    for (g, file) in &kept {
+        let path = out.join(file);
+        std::fs::write(&path, g.jpeg.as_slice()).map_err(|source| UploadError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        report.written.push(path);
+    }
+    for g in &good {
+        let m = &g.manifest;
+        let id = (m.station_id.clone(), m.photo_id);
+        let (state, file, note) = if kept_files.contains(&id) {
+            let file = kept
+                .iter()
+                .find(|(k, _)| {
+                    k.manifest.station_id == m.station_id && k.manifest.photo_id == m.photo_id
+                })
+                .map(|(_, f)| f.clone())
+                .unwrap_or_default();
+            let others: Vec<String> = report
+                .conflicts
+                .iter()
+                .filter(|c| c.kept_station_id == m.station_id && c.kept_photo_id == m.photo_id)
+                .map(|c| format!("also accepted at {} photo #{}", c.station_id, c.photo_id))
+                .collect();
+            ("kept", file, others.join("; "))
+        } else {
+            (
+                "conflict",
+                String::new(),
+                status.get(&id).cloned().unwrap_or_default(),
+            )
+        };
+        let verdict = match m.verdict_pass {
+            Some(true) => "pass",
+            Some(false) => "fail",
+            None => "",
+        };
+        index += &csv(&[
+            state,
+            &file,
+            &m.student_no,
+            &m.name,
+            &m.class,
+            &m.collection_code,
+            &m.station_id,
+            &m.photo_id.to_string(),
+            &m.captured_at,
+            &m.decision,
+            verdict,
+            &m.jpeg_sha256,
+            &note,
+        ]);
+    }
+    for r in &report.refused {
+        index += &csv(&[
+            "refused",
+            "",
+            "",
+            "",
+            "",
+            "",
+            r.station_id.as_deref().unwrap_or(""),
+            &r.photo_id.map(|p| p.to_string()).unwrap_or_default(),
+            "",
+            "",
+            "",
+            "",
+            &format!("{}: {}", r.path.display(), r.problem),
+        ]);
+    }
+    std::fs::write(&report.index, index).map_err(|source| UploadError::Io {
+        path: report.index.clone(),
+        source,
+    })?;
+    Ok(report)
+}
+
+/// Describes a refusal for people: `photo #12 (station T1) in …: …`.
+pub fn describe_refusal(r: &Refused) -> String {
+    let id = r
+        .photo_id
+        .map(|p| format!("photo #{p}"))
+        .unwrap_or_else(|| "unknown photo".into());
+    let station = r
+        .station_id
+        .as_deref()
+        .map(|s| format!(" (station {s})"))
+        .unwrap_or_default();
+    format!("{id}{station} in {}: {}", r.path.display(), r.problem)
+}
