@@ -149,6 +149,8 @@ fn controller(db: &Path) -> Controller {
             roster: Default::default(),
             actor: "test".into(),
             export_template: "{class}-{student_no}.jpg".into(),
+            data_dir: db.parent().unwrap().to_path_buf(),
+            upload: Default::default(),
         },
         Arc::new(|| {}),
     );

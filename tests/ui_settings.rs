@@ -150,3 +150,90 @@ fn roster_import_and_follow_up_export_through_the_file_dialog() {
     wait_for(&mut h, "the follow-up export", |h| has_label(h, "已导出到"));
     assert!(dir.path().join("待拍.xlsx").is_file());
 }
+
+#[test]
+fn queue_view_shows_the_background_upload_delivering_to_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = capture_station::upload::ExportSecretKey::generate();
+    let outbox = dir.path().join("usb-outbox");
+    let extra = format!(
+        "[upload]\ntarget = \"folder\"\nfolder = \"{}\"\nexport_public_key = \"{}\"\n",
+        outbox.display(),
+        secret.public().to_hex()
+    );
+    // Two accepted photos waiting before the GUI starts.
+    {
+        let mut store = Store::create(
+            &dir.path().join("station.db"),
+            PASS,
+            KdfParams {
+                memory_kib: 256,
+                iterations: 1,
+                parallelism: 1,
+            },
+            "S1",
+            "一号机位",
+        )
+        .unwrap();
+        store.set_supervisor_pin("1357", "test").unwrap();
+        for no in ["2021001", "2021002"] {
+            store
+                .add_student(
+                    &capture_station::store::NewStudent {
+                        student_no: no.into(),
+                        name: format!("学生{no}"),
+                        class: "计科".into(),
+                        status: capture_station::store::StudentStatus::Normal,
+                        id_no: None,
+                    },
+                    "t",
+                )
+                .unwrap();
+            let code = format!("code-{no}");
+            store
+                .store_shot(
+                    &capture_station::store::NewShot {
+                        student_no: no,
+                        code: &code,
+                        jpeg: &[0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9],
+                        width: 480,
+                        height: 640,
+                        quality: 80,
+                        checks: &[],
+                        verdict_pass: Some(true),
+                        supersede: false,
+                    },
+                    &capture_station::store::Decision::Accept,
+                    "t",
+                )
+                .unwrap();
+        }
+    }
+    let mut h = harness_with(dir.path(), &extra);
+    h.step();
+    type_into(&mut h, "站点口令", PASS);
+    h.get_by_label("解锁").click();
+    wait_for(&mut h, "unlock", |h| has_label(h, "一号机位 · S1"));
+    h.get_by_label("队列与上传").click();
+    wait_for(&mut h, "both photos delivered", |h| {
+        has_label(h, "已全部送达") && has_label(h, "2 (0.0 MB)")
+    });
+    assert!(has_label(&h, "暂停上传"));
+    let packages = std::fs::read_dir(&outbox)
+        .unwrap()
+        .flat_map(|e| std::fs::read_dir(e.unwrap().path()).unwrap())
+        .count();
+    assert_eq!(packages, 2, "one package per photo in the outbox");
+    // Paused: the panel offers to start again.
+    h.get_by_label("暂停上传").click();
+    wait_for(&mut h, "paused", |h| has_label(h, "开始上传"));
+    drop(h);
+    let store = Store::open(&dir.path().join("station.db"), PASS).unwrap();
+    let stats = store.queue_stats().unwrap();
+    let uploaded = stats
+        .by_state
+        .iter()
+        .find(|(s, _)| *s == capture_station::store::PhotoState::Uploaded)
+        .map(|(_, n)| *n);
+    assert_eq!(uploaded, Some(2));
+}
