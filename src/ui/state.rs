@@ -122,6 +122,7 @@ pub struct StationApp {
     pub(super) job: Option<JobHandle>,
     pub(super) upload: Option<crate::upload::UploadWorker>,
     pub(super) upload_error: Option<Text>,
+    pub(super) upload_seen: u64,
     pub(super) settings: SettingsUi,
     pub(super) dialog: Option<FileDialog>,
     pub(super) last_dir: Option<PathBuf>,
@@ -210,6 +211,7 @@ impl StationApp {
             job: None,
             upload: None,
             upload_error: None,
+            upload_seen: 0,
             settings,
             dialog: None,
             last_dir: None,
@@ -394,6 +396,7 @@ impl StationApp {
                     self.review.unlocked = ok;
                     self.review.pin.clear();
                     if ok {
+                        self.error = None;
                         self.send(Request::LoadReview);
                     } else {
                         self.error = Some(Text::new("PIN 不正确。", "Wrong PIN."));

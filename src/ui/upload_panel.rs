@@ -64,6 +64,11 @@ impl StationApp {
             return;
         };
         let st = worker.status();
+        if st.counts.uploaded != self.upload_seen {
+            // Photos changed state behind the store worker's back: refresh the counts above.
+            self.upload_seen = st.counts.uploaded;
+            self.send(Request::Refresh);
+        }
         let lang = self.lang;
         let phase = match st.phase {
             WorkerPhase::Starting => lang.pick("正在启动", "starting"),
