@@ -18,7 +18,8 @@ fn has_label(h: &Harness<'static, App>, text: &str) -> bool {
     h.query_by_label_contains(text).is_some()
 }
 
-fn unlocked(dir: &std::path::Path, extra: &str) -> Harness<'static, App> {
+/// A new station database with the supervisor PIN 1357.
+fn new_station(dir: &std::path::Path) -> Store {
     let mut store = Store::create(
         &dir.join("station.db"),
         PASS,
@@ -32,13 +33,22 @@ fn unlocked(dir: &std::path::Path, extra: &str) -> Harness<'static, App> {
     )
     .unwrap();
     store.set_supervisor_pin("1357", "test").unwrap();
-    drop(store);
+    store
+}
+
+/// The GUI on `dir`'s station, unlocked.
+fn open_gui(dir: &std::path::Path, extra: &str) -> Harness<'static, App> {
     let mut h = harness_with(dir, extra);
     h.step();
     type_into(&mut h, "站点口令", PASS);
     h.get_by_label("解锁").click();
     wait_for(&mut h, "unlock", |h| has_label(h, "一号机位 · S1"));
     h
+}
+
+fn unlocked(dir: &std::path::Path, extra: &str) -> Harness<'static, App> {
+    drop(new_station(dir));
+    open_gui(dir, extra)
 }
 
 #[test]
@@ -163,19 +173,7 @@ fn queue_view_shows_the_background_upload_delivering_to_the_outbox() {
     );
     // Two accepted photos waiting before the GUI starts.
     {
-        let mut store = Store::create(
-            &dir.path().join("station.db"),
-            PASS,
-            KdfParams {
-                memory_kib: 256,
-                iterations: 1,
-                parallelism: 1,
-            },
-            "S1",
-            "一号机位",
-        )
-        .unwrap();
-        store.set_supervisor_pin("1357", "test").unwrap();
+        let mut store = new_station(dir.path());
         for no in ["2021001", "2021002"] {
             store
                 .add_student(
@@ -209,11 +207,7 @@ fn queue_view_shows_the_background_upload_delivering_to_the_outbox() {
                 .unwrap();
         }
     }
-    let mut h = harness_with(dir.path(), &extra);
-    h.step();
-    type_into(&mut h, "站点口令", PASS);
-    h.get_by_label("解锁").click();
-    wait_for(&mut h, "unlock", |h| has_label(h, "一号机位 · S1"));
+    let mut h = open_gui(dir.path(), &extra);
     h.get_by_label("队列与上传").click();
     wait_for(&mut h, "both photos delivered", |h| {
         has_label(h, "已全部送达") && has_label(h, "2 (0.0 MB)")
