@@ -29,7 +29,7 @@ fn sigkill_at_random_moments_loses_no_committed_photo() {
         "--code",
         "calib-code",
     ]);
-    let span = t.elapsed().as_micros() as u64;
+    let mut span = t.elapsed().as_micros() as u64;
 
     let mut committed: BTreeMap<i64, String> = BTreeMap::new();
     let mut kills = 0;
@@ -56,6 +56,11 @@ fn sigkill_at_random_moments_loses_no_committed_photo() {
         ));
         let was_running = child.try_wait().unwrap().is_none();
         let _ = child.kill(); // SIGKILL on Unix
+        // A busy machine makes later ingests slower than the calibration: widen the window until some
+        // ingests complete, so kills land both before and after the commits.
+        if was_running && committed.is_empty() && n % 6 == 0 {
+            span = span * 3 / 2;
+        }
         let status = child.wait().unwrap();
         let mut out = String::new();
         child
