@@ -174,7 +174,7 @@ impl Worker {
             return Ok(());
         }
         let Some(store) = &self.store else {
-            return Ok(());
+            return Err(StoreError::Invalid("the station is locked".into()));
         };
         let ctx = jobs::JobContext {
             roster: self.config.roster.clone(),
