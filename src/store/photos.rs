@@ -70,7 +70,11 @@ pub(super) fn code_aad(photo_id: i64, student_id: i64) -> Vec<u8> {
     format!("code|{photo_id}|{student_id}").into_bytes()
 }
 
-fn state_of(tx: &Transaction<'_>, photo_id: PhotoId) -> Result<(PhotoState, i64), StoreError> {
+/// A photo's state and student, read inside the caller's transaction.
+pub(super) fn state_of(
+    tx: &Transaction<'_>,
+    photo_id: PhotoId,
+) -> Result<(PhotoState, i64), StoreError> {
     let row: Option<(String, i64)> = tx
         .query_row(
             "SELECT state, student_id FROM photos WHERE id = ?1",

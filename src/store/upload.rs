@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::photos::code_aad;
+use super::photos::{code_aad, state_of};
 use super::{CheckRow, PhotoId, PhotoState, Store, StoreError, audit, error, time};
 use crate::crypto;
 
@@ -148,27 +148,9 @@ impl Store {
         );
         let id_no = self.student_id_no(&student_no)?.map(Zeroizing::new);
         let jpeg = self.photo_jpeg(photo_id)?;
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT check_id, outcome, value, threshold, reason_zh, reason_en FROM check_results
-                 WHERE photo_id = ?1 ORDER BY check_id",
-            )
-            .map_err(|e| error::sql(e, "read check results"))?;
-        let checks = stmt
-            .query_map([photo_id], |r| {
-                Ok(CheckRow {
-                    check_id: r.get(0)?,
-                    outcome: r.get(1)?,
-                    value: r.get(2)?,
-                    threshold: r.get(3)?,
-                    reason_zh: r.get(4)?,
-                    reason_en: r.get(5)?,
-                })
-            })
-            .map_err(|e| error::sql(e, "read check results"))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| error::sql(e, "read check results"))?;
+        // The manifest lists checks by id, whatever order they were stored in.
+        let mut checks = self.check_results(photo_id)?;
+        checks.sort_by(|a, b| a.check_id.cmp(&b.check_id));
         Ok(UploadItem {
             photo_id,
             station_id,
@@ -246,17 +228,7 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| error::sql(e, "begin"))?;
-        let (state, student_id): (String, i64) = tx
-            .query_row(
-                "SELECT state, student_id FROM photos WHERE id = ?1",
-                [photo_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| error::sql(e, "read photo state"))?
-            .ok_or(StoreError::PhotoNotFound(photo_id))?;
-        let from = PhotoState::parse(&state)
-            .ok_or_else(|| StoreError::Unsupported(format!("unknown state {state}")))?;
+        let (from, student_id) = state_of(&tx, photo_id)?;
         if from != PhotoState::Uploaded && !from.can_become(PhotoState::Uploaded) {
             return Err(StoreError::IllegalTransition {
                 photo_id,

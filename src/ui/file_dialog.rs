@@ -144,10 +144,10 @@ impl FileDialog {
     }
 
     fn title(&self) -> Text {
-        match (&self.mode, self.purpose) {
-            (Mode::Open(_), _) => Text::new("选择名单文件", "Choose a roster file"),
-            (Mode::Save(_), _) => Text::new("保存为", "Save as"),
-            (Mode::Folder, _) => Text::new("选择导出文件夹", "Choose the export folder"),
+        match &self.mode {
+            Mode::Open(_) => Text::new("选择名单文件", "Choose a roster file"),
+            Mode::Save(_) => Text::new("保存为", "Save as"),
+            Mode::Folder => Text::new("选择导出文件夹", "Choose the export folder"),
         }
     }
 

@@ -73,12 +73,11 @@ impl StationApp {
         let scanner = self.scanner.clone();
         let repaint = self.egui_ctx.clone();
         let notify: Notify = Arc::new(move || repaint.request_repaint());
-        let ctx = self.egui_ctx.clone();
         let spawned = std::thread::Builder::new()
             .name("camera-restart".into())
             .spawn(move || {
-                let _ = tx.send(start_camera(&camera, &spec, scanner, notify));
-                ctx.request_repaint();
+                let _ = tx.send(start_camera(&camera, &spec, scanner, notify.clone()));
+                notify();
             });
         match spawned {
             Ok(_) => self.settings.restart_rx = Some(rx),
