@@ -49,6 +49,7 @@ fn bench(c: &mut Criterion) {
     // Rates and per-frame times (median of 3 runs per frame).
     let mut per_cat: BTreeMap<Category, (usize, usize, usize)> = BTreeMap::new();
     let mut wrong = 0usize;
+    let mut read_by: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut times: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
     for f in &frames {
         let mut runs = [0f64; 3];
@@ -61,7 +62,11 @@ fn bench(c: &mut Criterion) {
         }
         runs.sort_by(f64::total_cmp);
         times.entry(f.gray.width()).or_default().push(runs[1]);
-        let codes = report.map(|r| r.codes).unwrap_or_default();
+        let report = report.unwrap_or_default();
+        if let Some(p) = report.trace.iter().find(|p| p.found) {
+            *read_by.entry(p.name).or_default() += 1;
+        }
+        let codes = report.codes;
         let ok = match &f.expected {
             Some(p) => codes.iter().any(|c| &c.payload == p),
             None => codes.is_empty(),
@@ -112,6 +117,7 @@ fn bench(c: &mut Criterion) {
         pct(free_all, n_all)
     );
     println!("  wrong payloads: {wrong}");
+    println!("  frames read per pass (within the budget): {read_by:?}");
     for (w, t) in times.iter_mut() {
         t.sort_by(f64::total_cmp);
         println!(

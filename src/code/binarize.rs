@@ -64,25 +64,27 @@ impl Plane {
         let w = self.w * 2;
         let h = self.h * 2;
         let mut data = vec![0u8; w * h];
-        let sw = self.w;
-        let sh = self.h;
+        let (sw, sh) = (self.w, self.h);
+        // Destination pixel centres fall a quarter pixel before (even) or after (odd) a source
+        // pixel centre: taps (a, b) and a's weight in quarters, clamped at the borders.
+        let taps = |d: usize, n: usize| -> (usize, usize, u32) {
+            let s = d / 2;
+            match (d % 2, s) {
+                (0, 0) => (0, 0, 4),
+                (0, _) => (s - 1, s, 1),
+                _ => (s, (s + 1).min(n - 1), 3),
+            }
+        };
+        let cols: Vec<(usize, usize, u32)> = (0..w).map(|x| taps(x, sw)).collect();
         for y in 0..h {
-            // Sample centre of destination pixel in source coordinates.
-            let fy = ((y as f32 + 0.5) * 0.5 - 0.5).max(0.0);
-            let y0 = (fy as usize).min(sh - 1);
-            let y1 = (y0 + 1).min(sh - 1);
-            let wy = ((fy - y0 as f32) * 256.0) as u32;
+            let (y0, y1, wy) = taps(y, sh);
             let r0 = &self.data[y0 * sw..y0 * sw + sw];
             let r1 = &self.data[y1 * sw..y1 * sw + sw];
             let out = &mut data[y * w..y * w + w];
-            for (x, o) in out.iter_mut().enumerate() {
-                let fx = ((x as f32 + 0.5) * 0.5 - 0.5).max(0.0);
-                let x0 = (fx as usize).min(sw - 1);
-                let x1 = (x0 + 1).min(sw - 1);
-                let wx = ((fx - x0 as f32) * 256.0) as u32;
-                let top = r0[x0] as u32 * (256 - wx) + r0[x1] as u32 * wx;
-                let bot = r1[x0] as u32 * (256 - wx) + r1[x1] as u32 * wx;
-                *o = ((top * (256 - wy) + bot * wy + (1 << 15)) >> 16) as u8;
+            for (o, &(x0, x1, wx)) in out.iter_mut().zip(&cols) {
+                let top = r0[x0] as u32 * wx + r0[x1] as u32 * (4 - wx);
+                let bot = r1[x0] as u32 * wx + r1[x1] as u32 * (4 - wx);
+                *o = ((top * wy + bot * (4 - wy) + 8) >> 4) as u8;
             }
         }
         Plane {
@@ -253,31 +255,31 @@ pub(crate) fn open_classes(classes: &mut [u8], w: usize, h: usize, core: &mut Ve
     if w < 2 || h < 2 {
         return;
     }
+    // `core` row y+1 holds the class of the 2×2 square whose top-left pixel is (x, y), or 0;
+    // row 0 stays zero so the first image row has an empty row above it. Both loops are
+    // row-wise and branch-free (the compiler vectorises them): this runs on every pixel of
+    // every classified plane.
     core.clear();
-    core.resize(w * h, 0);
+    core.resize((h + 1) * w, 0);
     for y in 0..h - 1 {
+        let a = &classes[y * w..(y + 1) * w];
+        let b = &classes[(y + 1) * w..(y + 2) * w];
+        let out = &mut core[(y + 1) * w..(y + 2) * w];
         for x in 0..w - 1 {
-            let i = y * w + x;
-            let c = classes[i];
-            if c != 0 && classes[i + 1] == c && classes[i + w] == c && classes[i + w + 1] == c {
-                core[i] = c;
-            }
+            let c = a[x];
+            let same = (a[x + 1] == c) & (b[x] == c) & (b[x + 1] == c);
+            out[x] = c * same as u8;
         }
     }
     for y in 0..h {
-        for x in 0..w {
-            let i = y * w + x;
-            let c = classes[i];
-            if c == 0 {
-                continue;
-            }
-            let keep = core[i] == c
-                || (x > 0 && core[i - 1] == c)
-                || (y > 0 && core[i - w] == c)
-                || (x > 0 && y > 0 && core[i - w - 1] == c);
-            if !keep {
-                classes[i] = 0;
-            }
+        let up = &core[y * w..(y + 1) * w];
+        let cur = &core[(y + 1) * w..(y + 2) * w];
+        let row = &mut classes[y * w..(y + 1) * w];
+        row[0] *= ((cur[0] == row[0]) | (up[0] == row[0])) as u8;
+        for x in 1..w {
+            let c = row[x];
+            let keep = (cur[x] == c) | (cur[x - 1] == c) | (up[x] == c) | (up[x - 1] == c);
+            row[x] = c * keep as u8;
         }
     }
 }
@@ -344,6 +346,8 @@ mod tests {
         assert_eq!(d.to_source(1.0, 1.0), (2.0, 2.0));
         let u = d.upscale2();
         assert_eq!((u.w, u.h), (8, 6));
+        // Bilinear at quarter-pixel offsets, edges clamped: 15, 75, 135, 195 →
+        assert_eq!(&u.data[..8], &[15, 30, 60, 90, 120, 150, 180, 195]);
         assert_eq!(u.to_source(2.0, 2.0), (2.0, 2.0));
         let c = Plane::crop(&p.data, 8, 2, 1, 3, 2);
         assert_eq!(c.data, vec![60, 90, 120, 60, 90, 120]);

@@ -15,7 +15,8 @@ pub struct DecodeArgs {
     /// Image files (JPEG or PNG) to read.
     #[arg(required = true, value_name = "IMAGE")]
     pub images: Vec<PathBuf>,
-    /// Print one JSON object per image: {"file", "payloads", "ms"} (or "error").
+    /// Print one JSON object per image: {"file", "payloads", "ms", "passes"} (or "error");
+    /// "passes" lists the decoder passes that ran, their time and which one read the code.
     #[arg(long)]
     pub json: bool,
 }
@@ -53,10 +54,22 @@ pub fn run(args: &DecodeArgs) -> ExitCode {
                     all_found = false;
                 }
                 if args.json {
+                    let passes: Vec<_> = report
+                        .trace
+                        .iter()
+                        .map(|p| {
+                            serde_json::json!({
+                                "pass": p.name,
+                                "ms": (p.ms * 10.0).round() / 10.0,
+                                "read": p.found,
+                            })
+                        })
+                        .collect();
                     serde_json::json!({
                         "file": file,
                         "payloads": payloads,
                         "ms": (ms * 10.0).round() / 10.0,
+                        "passes": passes,
                     })
                     .to_string()
                 } else if payloads.is_empty() {

@@ -11,8 +11,8 @@ pub mod wedge;
 mod zx;
 
 pub use decode::{
-    DecodeOptions, DecodeReport, Decoder, Detection, Region, RoiHint, decode_gray, decode_rgb,
-    gray_from_rgb,
+    DecodeOptions, DecodeReport, Decoder, Detection, PassTrace, Region, RoiHint, decode_gray,
+    decode_rgb, gray_from_rgb,
 };
 pub use payload::{
     CodeSettings, PayloadPolicy, Rejection, SettingsError, Text, log_digest, short_form,

@@ -32,24 +32,34 @@ pub(crate) fn textured_regions(
         return Vec::new();
     }
     let mut marked = vec![false; bw * bh];
+    // Per block: dark pixels, light pixels, horizontal and vertical class changes. Row-wise
+    // sums over 16-pixel segments (vectorised); this scans every pixel of the plane.
+    let mut acc = vec![[0u32; 4]; bw];
     for by in 0..bh {
-        for bx in 0..bw {
-            let (mut hx, mut vy, mut dark, mut light) = (0u32, 0u32, 0u32, 0u32);
-            for y in by * BLOCK..(by + 1) * BLOCK {
-                let row = &classes[y * w + bx * BLOCK..y * w + (bx + 1) * BLOCK];
-                for x in 0..BLOCK {
-                    let c = row[x];
-                    dark += (c == DARK) as u32;
-                    light += (c == LIGHT) as u32;
-                    if x + 1 < BLOCK && c != row[x + 1] {
-                        hx += 1;
-                    }
-                    if y + 1 < (by + 1) * BLOCK && c != classes[(y + 1) * w + bx * BLOCK + x] {
-                        vy += 1;
-                    }
-                }
+        acc.iter_mut().for_each(|a| *a = [0; 4]);
+        for y in by * BLOCK..(by + 1) * BLOCK {
+            let row = &classes[y * w..y * w + bw * BLOCK];
+            // The last row of a block has no row below inside the block: compare it with
+            // itself (no vertical changes).
+            let below = if y + 1 < (by + 1) * BLOCK {
+                &classes[(y + 1) * w..(y + 1) * w + bw * BLOCK]
+            } else {
+                row
+            };
+            let segments = row.chunks_exact(BLOCK).zip(below.chunks_exact(BLOCK));
+            for (a, (seg, under)) in acc.iter_mut().zip(segments) {
+                a[0] += seg.iter().map(|&c| (c == DARK) as u32).sum::<u32>();
+                a[1] += seg.iter().map(|&c| (c == LIGHT) as u32).sum::<u32>();
+                a[2] += seg.windows(2).map(|p| (p[0] != p[1]) as u32).sum::<u32>();
+                a[3] += seg
+                    .iter()
+                    .zip(under)
+                    .map(|(p, q)| (p != q) as u32)
+                    .sum::<u32>();
             }
-            let n = (BLOCK * BLOCK) as u32;
+        }
+        let n = (BLOCK * BLOCK) as u32;
+        for (bx, &[dark, light, hx, vy]) in acc.iter().enumerate() {
             // Both colours present, and transitions in both directions: at least ~2 edges
             // per row/column on average (modules up to ~8 px).
             marked[by * bw + bx] =

@@ -4,7 +4,10 @@
 //! The reader loop is ours (instead of `QrReader`) so that the number of finder-pattern
 //! triples tried per matrix is capped and the symbol size is known for the ROI hint.
 
-use rxing::common::{BitMatrix, DetectorRXingResult, HybridBinarizer};
+use rxing::common::{
+    BIT_FIELD_BASE_BITS, BitArray, BitFieldBaseType, BitMatrix, DetectorRXingResult,
+    HybridBinarizer,
+};
 use rxing::qrcode::cpp_port::decoder::Decode;
 use rxing::qrcode::cpp_port::detector::{FindFinderPatterns, GenerateFinderPatternSets, SampleQR};
 use rxing::{Binarizer, Luma8Source};
@@ -29,38 +32,65 @@ pub(crate) fn hybrid_matrix(plane: &Plane) -> Option<BitMatrix> {
         .cloned()
 }
 
-/// A bit matrix whose set bits are the pixels of `classes` equal to `black`.
+/// A bit matrix whose set bits are the pixels of `classes` equal to `black`, packed a word
+/// at a time (setting bit by bit costs as much as the detection on a large plane).
 pub(crate) fn class_matrix(classes: &[u8], w: usize, h: usize, black: u8) -> Option<BitMatrix> {
     let mut m = BitMatrix::new(w as u32, h as u32).ok()?;
+    let mut bits = BitArray::with_size(w);
     for (y, row) in classes.chunks_exact(w).take(h).enumerate() {
-        for (x, &c) in row.iter().enumerate() {
-            if c == black {
-                m.set(x as u32, y as u32);
-            }
+        for (k, chunk) in row.chunks(BIT_FIELD_BASE_BITS).enumerate() {
+            let word = chunk.iter().enumerate().fold(0, |acc, (i, &c)| {
+                acc | (((c == black) as BitFieldBaseType) << i)
+            });
+            bits.setBulk(k * BIT_FIELD_BASE_BITS, word);
         }
+        m.setRow(y as u32, &bits);
     }
     Some(m)
 }
 
-/// Find and decode QR codes in a bit matrix (set = dark module).
-pub(crate) fn detect(matrix: &BitMatrix) -> Vec<Found> {
+/// A finder-pattern triple that did not decode: centres of the top-left, top-right and
+/// bottom-left finders in plane pixels, and the finder size in pixels. Another sampler (rqrr)
+/// gets a second chance on a crop around it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Candidate {
+    pub tl: (f32, f32),
+    pub tr: (f32, f32),
+    pub bl: (f32, f32),
+    pub finder_px: f32,
+}
+
+/// Failed triples reported per matrix at most (most plausible first).
+const MAX_CANDIDATES: usize = 2;
+
+/// Find and decode QR codes in a bit matrix (set = dark module). Also returns the most
+/// plausible finder triples that did not decode.
+pub(crate) fn detect(matrix: &BitMatrix) -> (Vec<Found>, Vec<Candidate>) {
     let mut patterns = FindFinderPatterns(matrix, true, 0);
     let sets = GenerateFinderPatternSets(&mut patterns);
     let mut used = Vec::new();
     let mut out: Vec<Found> = Vec::new();
+    let mut failed = Vec::new();
     for set in sets.iter().take(MAX_SETS) {
         if used.contains(&set.tl) || used.contains(&set.tr) || used.contains(&set.bl) {
             continue;
         }
-        let Ok(det) = SampleQR(matrix, set) else {
+        let decoded = SampleQR(matrix, set)
+            .ok()
+            .and_then(|det| Some((Decode(det.getBits()).ok()?, det)))
+            .filter(|(res, _)| res.isValid());
+        let Some((res, det)) = decoded else {
+            if failed.len() < MAX_CANDIDATES {
+                let size = set.tl.size.max(set.tr.size).max(set.bl.size);
+                failed.push(Candidate {
+                    tl: (set.tl.p.x, set.tl.p.y),
+                    tr: (set.tr.p.x, set.tr.p.y),
+                    bl: (set.bl.p.x, set.bl.p.y),
+                    finder_px: size as f32,
+                });
+            }
             continue;
         };
-        let Ok(res) = Decode(det.getBits()) else {
-            continue;
-        };
-        if !res.isValid() {
-            continue;
-        }
         used.extend([set.tl, set.tr, set.bl]);
         let pts = det.getPoints();
         if pts.len() < 4 {
@@ -70,7 +100,7 @@ pub(crate) fn detect(matrix: &BitMatrix) -> Vec<Found> {
         let corners = [0, 1, 3, 2].map(|i| (pts[i].x, pts[i].y));
         out.push((res.text(), corners, det.getBits().width() as usize));
     }
-    out
+    (out, failed)
 }
 
 #[cfg(test)]
@@ -108,7 +138,7 @@ mod tests {
     fn decodes_a_clean_code_with_its_corners_and_size() {
         let plane = render("hello rxing", 4, 4, false);
         let m = hybrid_matrix(&plane).unwrap();
-        let found = detect(&m);
+        let (found, _) = detect(&m);
         assert_eq!(found.len(), 1);
         let (text, corners, modules) = &found[0];
         assert_eq!(text, "hello rxing");
@@ -122,9 +152,30 @@ mod tests {
     fn inverted_code_needs_the_flipped_matrix() {
         let plane = render("light on dark", 4, 4, true);
         let mut m = hybrid_matrix(&plane).unwrap();
-        assert!(detect(&m).is_empty());
+        assert!(detect(&m).0.is_empty());
         m.flip_self();
-        assert_eq!(detect(&m)[0].0, "light on dark");
+        assert_eq!(detect(&m).0[0].0, "light on dark");
+    }
+
+    #[test]
+    fn class_matrix_packs_every_pixel_of_ragged_rows() {
+        // Widths below, at and across a word boundary.
+        for w in [5usize, 64, 130] {
+            let h = 7;
+            let classes: Vec<u8> = (0..w * h).map(|i| ((i * 7 + i / 3) % 3) as u8).collect();
+            for black in [1u8, 2] {
+                let m = class_matrix(&classes, w, h, black).unwrap();
+                for y in 0..h {
+                    for x in 0..w {
+                        assert_eq!(
+                            m.get(x as u32, y as u32),
+                            classes[y * w + x] == black,
+                            "w {w} ({x}, {y})"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
@@ -137,8 +188,12 @@ mod tests {
             oy: 0.0,
             scale: 1.0,
         };
-        assert!(detect(&hybrid_matrix(&plane).unwrap()).is_empty());
+        assert!(detect(&hybrid_matrix(&plane).unwrap()).0.is_empty());
         let classes = vec![0u8; 200 * 120];
-        assert!(detect(&class_matrix(&classes, 200, 120, 1).unwrap()).is_empty());
+        assert!(
+            detect(&class_matrix(&classes, 200, 120, 1).unwrap())
+                .0
+                .is_empty()
+        );
     }
 }
