@@ -2,6 +2,9 @@
 //! per-frame time at 1280×720 and 1920×1080 (criterion, plus median/p95 computed here) and
 //! decode rates per category, within the production time budget and without a limit.
 //!
+//! Also the live scanner's time-to-read: a 15 fps stream shows an empty scene, then a code;
+//! the time from the first frame showing it to the `Scanned` event (default `scan_hz`).
+//!
 //! `cargo bench --bench code -- --warm-up-time 1 --measurement-time 3`
 
 #[path = "../tests/code_hardset/mod.rs"]
@@ -11,7 +14,11 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use capture_station::code::{DecodeOptions, Decoder, gray_from_rgb};
+use std::sync::Arc;
+
+use capture_station::code::{
+    CodeEvent, CodeSettings, DecodeOptions, Decoder, Scanner, ScannerConfig, gray_from_rgb,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 use hardset::Category;
 use image::GrayImage;
@@ -129,6 +136,8 @@ fn bench(c: &mut Criterion) {
         );
     }
 
+    live_time_to_read();
+
     let mut group = c.benchmark_group("code_decode");
     for (label, width) in [("frame_1280x720", 1280u32), ("frame_1920x1080", 1920)] {
         let set: Vec<&Frame> = frames.iter().filter(|f| f.gray.width() == width).collect();
@@ -142,6 +151,83 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// Positive samples per category streamed through the live scanner.
+const LIVE_PER_CATEGORY: usize = 6;
+/// Camera frame interval (15 fps).
+const FRAME_INTERVAL: Duration = Duration::from_micros(66_667);
+
+/// Stream each sample through a [`Scanner`] as a camera would: five frames of an empty
+/// scene, then the frame with the code until the scanner reports it (at most 3 s). Prints the
+/// time-to-read distribution and how long `submit_frame` (called on the camera path) took.
+fn live_time_to_read() {
+    let settings = CodeSettings::default();
+    let Ok(config) = ScannerConfig::from_settings(&settings, b"bench".to_vec()) else {
+        println!("live time-to-read: default [code] settings rejected");
+        return;
+    };
+    let Ok((scanner, events)) = Scanner::spawn(config) else {
+        println!("live time-to-read: cannot start the scanner thread");
+        return;
+    };
+    let empty = Arc::new(hardset::sample(Category::Negative, 0).frame);
+    let mut reads = Vec::new();
+    let mut submit_us = Vec::new();
+    let mut missed = 0usize;
+    for category in Category::ALL {
+        if category == Category::Negative {
+            continue;
+        }
+        for i in 0..LIVE_PER_CATEGORY {
+            let s = hardset::sample(category, i);
+            let frame = Arc::new(s.frame);
+            let mut shown_at = None;
+            let mut read = None;
+            let mut next = Instant::now();
+            for k in 0..5 + 45 {
+                let f = if k >= 5 { &frame } else { &empty };
+                let t = Instant::now();
+                scanner.submit_frame(Arc::clone(f), t);
+                submit_us.push(t.elapsed().as_secs_f64() * 1e6);
+                if k == 5 {
+                    shown_at = Some(t);
+                }
+                next += FRAME_INTERVAL;
+                // Wait for events until the next frame is due.
+                while let Ok(e) =
+                    events.recv_timeout(next.saturating_duration_since(Instant::now()))
+                {
+                    if let (Some(at), CodeEvent::Scanned { payload, .. }) = (shown_at, e)
+                        && Some(&payload) == s.expected.as_ref()
+                    {
+                        read = Some(at.elapsed().as_secs_f64() * 1000.0);
+                    }
+                }
+                if read.is_some() {
+                    break;
+                }
+            }
+            match read {
+                Some(ms) => reads.push(ms),
+                None => missed += 1,
+            }
+        }
+    }
+    drop(scanner);
+    reads.sort_by(f64::total_cmp);
+    submit_us.sort_by(f64::total_cmp);
+    println!(
+        "live time-to-read at 15 fps, scan_hz {} ({} codes, {missed} not read within 3 s): \
+         median {:.0} ms, p95 {:.0} ms, max {:.0} ms; submit_frame median {:.1} µs, max {:.1} µs",
+        settings.scan_hz,
+        reads.len() + missed,
+        percentile(&reads, 0.5),
+        percentile(&reads, 0.95),
+        percentile(&reads, 1.0),
+        percentile(&submit_us, 0.5),
+        percentile(&submit_us, 1.0),
+    );
 }
 
 criterion_group!(benches, bench);
