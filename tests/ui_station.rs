@@ -1,6 +1,7 @@
 //! The real GUI state driven with egui_kittest and the demo camera: unlock, import a roster, the next student
 //! appears, scan (typed) code, shoot, accept, the student's status changes; a failing shot kept with a reason
-//! shows up in the PIN-protected review and is approved there.
+//! shows up in the PIN-protected review and is approved there; the demo student holds up a phone and the camera
+//! reads its code.
 
 mod ui_harness;
 
@@ -111,6 +112,37 @@ fn photographer_and_supervisor_workflow() {
         has_label(h, "已交主管审核")
     });
 
+    // The demo student holds up a phone with a collection code; the camera reads it.
+    demo.set_defect(DemoDefect::Good);
+    wait_for(&mut h, "the third student", |h| {
+        let now = h.state().as_ref().unwrap().current_student();
+        now.is_some() && now != Some("2021010011")
+    });
+    let third = h
+        .state()
+        .as_ref()
+        .unwrap()
+        .current_student()
+        .unwrap()
+        .to_string();
+    // Like a mouse: over the button for a frame, then press.
+    h.get_by_label("演示：出示采集码").hover();
+    h.step();
+    h.get_by_label("演示：出示采集码").click();
+    wait_for(&mut h, "the camera scan", |h| has_label(h, "已扫描采集码"));
+    wait_for(&mut h, "the phone lowered after the scan", |_| {
+        demo.last_geometry()
+            .is_some_and(|g| g.overlay_box.is_none())
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    h.get_by_label("拍摄 (空格)").click();
+    wait_for(&mut h, "the third verdict", |h| {
+        has_label(h, "合格，按 Enter 保存")
+    });
+    h.get_by_label("保存 (Enter)").click();
+    let saved = format!("已保存 {third}");
+    wait_for(&mut h, "the third save", |h| has_label(h, &saved));
+
     // Review: PIN, then approve.
     h.get_by_label("审核").click();
     h.step();
@@ -134,5 +166,6 @@ fn photographer_and_supervisor_workflow() {
     let state_of = |no: &str| photos.iter().find(|p| p.student_no == no).map(|p| p.state);
     assert_eq!(state_of("2021010008"), Some(PhotoState::Accepted));
     assert_eq!(state_of("2021010011"), Some(PhotoState::OverrideAccepted));
+    assert_eq!(state_of(&third), Some(PhotoState::Accepted));
     assert!(store.verify().unwrap().bad.is_empty());
 }

@@ -5,6 +5,7 @@ mod binarize;
 pub mod cli;
 pub mod decode;
 pub mod payload;
+pub mod render;
 mod roi;
 pub mod scanner;
 pub mod wedge;
@@ -17,5 +18,6 @@ pub use decode::{
 pub use payload::{
     CodeSettings, PayloadPolicy, Rejection, SettingsError, Text, log_digest, short_form,
 };
+pub use render::{demo_payload, qr_image};
 pub use scanner::{CodeEvent, ScanSource, Scanner, ScannerConfig, ScannerStats};
 pub use wedge::{Key, WedgeConfig, WedgeDetector, WedgeOutput};

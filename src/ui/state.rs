@@ -128,6 +128,8 @@ pub struct StationApp {
     pub(super) last_dir: Option<PathBuf>,
     pub(super) last_export: Option<(PathBuf, usize)>,
     pub(super) last_frame_ms: f32,
+    /// The demo subject holds up a phone with a collection code until then.
+    pub(super) demo_code_until: Option<Instant>,
 }
 
 impl StationApp {
@@ -217,6 +219,7 @@ impl StationApp {
             last_dir: None,
             last_export: None,
             last_frame_ms: 0.0,
+            demo_code_until: None,
         }
     }
 
@@ -303,11 +306,21 @@ impl StationApp {
                     self.scan_cue = Some(Instant::now());
                     self.sound.play(Cue::Scanned);
                     self.send(Request::ResolveCode { payload });
+                    self.lower_demo_code();
                 }
                 CodeEvent::Rejected { reason, .. } => {
                     self.error = Some(reason);
                 }
             }
+        }
+    }
+
+    /// Once read, the demo student lowers the phone (a real one does too).
+    fn lower_demo_code(&mut self) {
+        if self.demo_code_until.take().is_some()
+            && let Some(demo) = self.demo_controls()
+        {
+            demo.set_overlay(None);
         }
     }
 

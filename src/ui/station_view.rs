@@ -1,13 +1,16 @@
 //! The photographer's view: live preview with guides and lights, the current student, the shot and its verdict.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Color32, Key, RichText, Vec2};
 
 use super::overlay::{draw_guides, fit_image, traffic_lights};
 use super::state::{ShotPhase, StationApp, to_color_image};
-use crate::camera::DemoDefect;
+use crate::camera::{DemoDefect, DemoHandle};
 use crate::store::StudentStatus;
+
+/// How long the demo subject holds up a collection code.
+const DEMO_CODE_SHOWN: Duration = Duration::from_secs(5);
 
 impl StationApp {
     pub(super) fn station_view(&mut self, ui: &mut egui::Ui) {
@@ -133,8 +136,9 @@ impl StationApp {
         let Some(cam) = &self.camera else { return };
         let stats = cam.pipeline.stats();
         let demo = cam.demo.clone();
+        let notice = cam.notice.clone();
         ui.horizontal(|ui| {
-            if let Some(n) = &cam.notice {
+            if let Some(n) = &notice {
                 ui.label(RichText::new(n.get(self.lang)).color(Color32::from_rgb(200, 140, 0)));
             }
             ui.label(
@@ -164,8 +168,37 @@ impl StationApp {
                 if d != demo.defect() {
                     demo.set_defect(d);
                 }
+                self.demo_code_button(ui, &demo);
             }
         });
+    }
+
+    /// Demo camera only: the subject holds up a phone showing a new random collection code
+    /// for a few seconds, so the camera scan can be tried without a student.
+    fn demo_code_button(&mut self, ui: &mut egui::Ui, demo: &DemoHandle) {
+        if let Some(until) = self.demo_code_until {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                demo.set_overlay(None);
+                self.demo_code_until = None;
+            } else {
+                self.egui_ctx.request_repaint_after(left);
+            }
+        }
+        let showing = self.demo_code_until.is_some();
+        let label = self.t("演示：出示采集码", "Demo: hold up a code");
+        if ui
+            .add_enabled(!showing, egui::Button::new(label))
+            .on_hover_text(self.t(
+                "演示学生举起手机，显示一个新的随机采集码，扫到后放下（最多 5 秒）",
+                "The demo student holds up a phone with a new random code and lowers it once read (5 s at most)",
+            ))
+            .clicked()
+            && let Some(img) = crate::code::qr_image(&crate::code::demo_payload())
+        {
+            demo.set_overlay(Some(img));
+            self.demo_code_until = Some(Instant::now() + DEMO_CODE_SHOWN);
+        }
     }
 
     fn banner_line(&mut self, ui: &mut egui::Ui) {
