@@ -3,7 +3,7 @@
 #[path = "compliance_synth/mod.rs"]
 mod synth;
 
-use capture_station::compliance::{Outcome, PhotoSpec, evaluate_photo, final_check};
+use capture_station::compliance::{Outcome, PhotoSpec, evaluate_photo, final_check, ids};
 use synth::{Defect, Subject, render};
 
 const GOOD: u64 = 60;
@@ -255,4 +255,29 @@ fn independent_demo_subject_set() {
         };
     }
     assert!(wrong <= 3, "{wrong} wrong verdicts on the demo set");
+}
+
+/// A blink is "eyes closed" and nothing else: with the eyes shut the eye finder used to settle on the brows,
+/// whose dark boxes then read as tinted glasses and a covered face, on the live lights and in the final check.
+#[test]
+fn closed_eyes_are_not_glasses_or_occlusion() {
+    use capture_station::camera::{DemoDefect, DemoScene};
+    use capture_station::compliance::{LiveState, analyze_live};
+    let spec = PhotoSpec::default();
+    let mut full = DemoScene::new(1920, 1080);
+    let mut proxy = DemoScene::new(640, 360);
+    for i in 0..8u64 {
+        let t = 0.37 * i as f32;
+        let (img, _) = full.render(t, DemoDefect::EyesClosed, false, None, 200 + i);
+        let shot = final_check(&img, &spec).unwrap();
+        let (small, _) = proxy.render(t, DemoDefect::EyesClosed, false, None, 200 + i);
+        let live = analyze_live(&small, &spec, &mut LiveState::new(Some((1920, 1080))));
+        for (path, checks) in [("final", &shot.verdict.checks), ("live", &live.checks)] {
+            let outcome = |id: &str| checks.iter().find(|c| c.id == id).map(|c| c.outcome);
+            assert_eq!(outcome(ids::EYES_OPEN), Some(Outcome::Fail), "{path} #{i}");
+            for id in [ids::GLASSES, ids::FACE_OCCLUSION] {
+                assert_eq!(outcome(id), Some(Outcome::Pass), "{path} #{i}: {id}");
+            }
+        }
+    }
 }

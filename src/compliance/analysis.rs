@@ -608,9 +608,11 @@ fn find_eye(p: &Plane, m: &FaceModel, r: &Rect, unit: f64) -> Option<Eye> {
         if max_d < 2.0 {
             return None;
         }
-        // The lowest strong dark band (the lash line lies below the brow).
+        // The lowest strong dark band (the lash line lies below the brow). A closed eye's lash line is a
+        // single dark row, a quarter or less of the brow band: with a higher bar the eye lands on the brow,
+        // whose dark box then reads as tinted glasses and a covered eye.
         (0..rows).rev().find(|&i| {
-            ds[i] >= 0.5 * max_d
+            ds[i] >= 0.25 * max_d
                 && ds[i] >= ds[i.saturating_sub(1)]
                 && ds[i] >= ds[(i + 1).min(rows - 1)]
         })?
