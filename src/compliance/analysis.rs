@@ -609,7 +609,7 @@ fn find_eye(p: &Plane, m: &FaceModel, r: &Rect, unit: f64) -> Option<Eye> {
             return None;
         }
         // The lowest strong dark band (the lash line lies below the brow). A closed eye's lash line is a
-        // single dark row, a quarter or less of the brow band: with a higher bar the eye lands on the brow,
+        // single dark row, under a third of the brow band: with a higher bar the eye lands on the brow,
         // whose dark box then reads as tinted glasses and a covered eye.
         (0..rows).rev().find(|&i| {
             ds[i] >= 0.25 * max_d
