@@ -5,6 +5,7 @@ mod upload_support;
 
 use std::time::{Duration, Instant};
 
+use calamine::{Reader, Xlsx, open_workbook};
 use capture_station::config::UploadSettings;
 use capture_station::upload::{UploadWorker, WorkerConfig, WorkerPhase};
 use upload_support::{PASS, Station, uploaded_ids};
@@ -47,6 +48,20 @@ fn folder_upload_then_unpack_writes_named_jpegs_and_index() {
         index.contains("kept,A-0001.jpg,A-0001,学生A-0001,计科2001,CODE-A-0,A,1,"),
         "{index}"
     );
+    // The same rows in the workbook, every cell text.
+    let mut book: Xlsx<_> = open_workbook(dest.join("index.xlsx")).unwrap();
+    let sheet = book.worksheet_range("index").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let csv_rows: Vec<Vec<String>> = index
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    assert_eq!(rows, csv_rows);
+    assert!(out.contains("index.xlsx"), "{out}");
 }
 
 #[test]

@@ -50,7 +50,7 @@ pub enum UploadCommand {
 pub struct UnpackArgs {
     /// Folder holding the packages (searched recursively; several stations may be mixed).
     pub package_dir: PathBuf,
-    /// Where to write the JPEGs and index.csv.
+    /// Where to write the JPEGs, index.csv and index.xlsx.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// The export secret key file.
@@ -244,9 +244,10 @@ pub fn run_unpack(ctx: &Context, args: &UnpackArgs) -> Result<(), Failure> {
         );
     }
     println!(
-        "wrote {} photos and {} ({} conflicts, {} refused, {} duplicate copies)",
+        "wrote {} photos, {} and {} ({} conflicts, {} refused, {} duplicate copies)",
         report.written.len(),
         report.index.display(),
+        report.index_xlsx.display(),
         report.conflicts.len(),
         report.refused.len(),
         report.duplicates

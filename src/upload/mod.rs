@@ -6,6 +6,7 @@
 
 pub mod backoff;
 pub mod deliver;
+pub mod index;
 pub mod package;
 pub mod purge;
 pub mod target;

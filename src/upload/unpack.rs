@@ -1,5 +1,5 @@
 //! `unpack` (run at the registrar): verify the packages of any number of stations, write the JPEGs named by
-//! the export template and an index. Where one student or one collection code was accepted at several
+//! the export template and an index (CSV and XLSX, see [`super::index`]). Where one student or one collection code was accepted at several
 //! stations, the latest capture is kept and the others are listed as conflicts; nothing is overwritten
 //! silently. A package that fails verification is refused and named by photo id.
 
@@ -9,11 +9,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::UploadError;
+use super::index::{self, Row};
 use super::package::{self, ExportSecretKey, Manifest};
 use crate::store::NameTemplate;
-
-/// File name of the index written beside the JPEGs.
-pub const INDEX_FILE: &str = "index.csv";
 
 /// A package that was refused.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -56,8 +54,10 @@ pub struct UnpackReport {
     pub conflicts: Vec<Conflict>,
     /// Identical copies of a package seen more than once (same station and photo).
     pub duplicates: u64,
-    /// The index file.
+    /// The CSV index.
     pub index: PathBuf,
+    /// The same index as an Excel workbook.
+    pub index_xlsx: PathBuf,
 }
 
 struct Good {
@@ -85,22 +85,8 @@ fn photo_id_from_name(path: &Path) -> Option<i64> {
     path.file_stem()?.to_str()?.parse().ok()
 }
 
-fn csv(fields: &[&str]) -> String {
-    let cells: Vec<String> = fields
-        .iter()
-        .map(|f| {
-            if f.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", f.replace('"', "\"\""))
-            } else {
-                f.to_string()
-            }
-        })
-        .collect();
-    cells.join(",") + "\r\n"
-}
-
 /// Verifies every `.csp` package under `packages` (recursively) and writes the kept JPEGs and
-/// [`INDEX_FILE`] to `out`. Names are checked for collisions before anything is written.
+/// the index to `out`. Names are checked for collisions before anything is written.
 pub fn unpack(
     packages: &Path,
     out: &Path,
@@ -110,10 +96,7 @@ pub fn unpack(
     let mut files = Vec::new();
     find_packages(packages, &mut files)?;
     files.sort();
-    let mut report = UnpackReport {
-        index: out.join(INDEX_FILE),
-        ..Default::default()
-    };
+    let mut report = UnpackReport::default();
     let mut good: Vec<Good> = Vec::new();
     let mut seen: HashMap<(String, i64), String> = HashMap::new();
     for path in files {
@@ -222,22 +205,7 @@ pub fn unpack(
         path: out.to_path_buf(),
         source,
     })?;
-    let mut index = String::from("\u{feff}");
-    index += &csv(&[
-        "status",
-        "file",
-        "student_no",
-        "name",
-        "class",
-        "collection_code",
-        "station_id",
-        "photo_id",
-        "captured_at",
-        "decision",
-        "verdict",
-        "sha256",
-        "note",
-    ]);
+    let mut rows: Vec<Row> = Vec::new();
     let kept_files: HashSet<(String, i64)> = kept
         .iter()
         .map(|(g, _)| (g.manifest.station_id.clone(), g.manifest.photo_id))
@@ -280,43 +248,40 @@ pub fn unpack(
             Some(false) => "fail",
             None => "",
         };
-        index += &csv(&[
-            state,
-            &file,
-            &m.student_no,
-            &m.name,
-            &m.class,
-            &m.collection_code,
-            &m.station_id,
-            &m.photo_id.to_string(),
-            &m.captured_at,
-            &m.decision,
-            verdict,
-            &m.jpeg_sha256,
-            &note,
+        rows.push([
+            state.into(),
+            file,
+            m.student_no.clone(),
+            m.name.clone(),
+            m.class.clone(),
+            m.collection_code.clone(),
+            m.station_id.clone(),
+            m.photo_id.to_string(),
+            m.captured_at.clone(),
+            m.decision.clone(),
+            verdict.into(),
+            m.jpeg_sha256.clone(),
+            note,
         ]);
     }
     for r in &report.refused {
-        index += &csv(&[
-            "refused",
-            "",
-            "",
-            "",
-            "",
-            "",
-            r.station_id.as_deref().unwrap_or(""),
-            &r.photo_id.map(|p| p.to_string()).unwrap_or_default(),
-            "",
-            "",
-            "",
-            "",
-            &format!("{}: {}", r.path.display(), r.problem),
+        rows.push([
+            "refused".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            r.station_id.clone().unwrap_or_default(),
+            r.photo_id.map(|p| p.to_string()).unwrap_or_default(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            format!("{}: {}", r.path.display(), r.problem),
         ]);
     }
-    std::fs::write(&report.index, index).map_err(|source| UploadError::Io {
-        path: report.index.clone(),
-        source,
-    })?;
+    (report.index, report.index_xlsx) = index::write(out, &rows)?;
     Ok(report)
 }
 
