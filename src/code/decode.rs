@@ -138,7 +138,7 @@ pub struct DecodeReport {
 pub struct PassTrace {
     /// Which pass (e.g. `half/hybrid`, `full/midrange`).
     pub name: &'static str,
-    /// Plane size in pixels.
+    /// Plane width in pixels.
     pub width: usize,
     /// Plane height in pixels.
     pub height: usize,
@@ -370,8 +370,9 @@ impl Decoder {
     }
 
     /// Crops (frame pixels) around the finder triples that failed to decode in this call,
-    /// with their module size, most plausible first, without near-duplicates. Each covers the parallelogram the
-    /// three finders span plus a quarter of its size and a finder's width on every side.
+    /// with their module size, most plausible first, without near-duplicates. Each covers the
+    /// parallelogram the three finders span plus a quarter of its size and a finder's width on
+    /// every side.
     fn candidate_regions(&self, w: usize, h: usize) -> Vec<(Rect, f32)> {
         let mut out: Vec<(Rect, f32)> = Vec::new();
         for c in &self.candidates {
