@@ -38,7 +38,7 @@ pub fn demo_payload() -> String {
 mod tests {
     use super::*;
     use crate::camera::{DemoDefect, DemoScene};
-    use crate::code::{PayloadPolicy, decode_rgb};
+    use crate::code::{DecodeOptions, Decoder, PayloadPolicy, gray_from_rgb};
 
     #[test]
     fn the_demo_phone_code_is_read_from_a_demo_frame() {
@@ -52,7 +52,12 @@ mod tests {
         let mut scene = DemoScene::new(1280, 720);
         let (frame, geometry) = scene.render(0.4, DemoDefect::Good, false, Some(&qr), 0);
         assert!(geometry.overlay_box.is_some());
-        let codes = decode_rgb(&frame);
+        // No time budget: this is about legibility, not speed (the bench measures that).
+        let mut decoder = Decoder::new(DecodeOptions {
+            budget: std::time::Duration::from_secs(10),
+            try_inverted: true,
+        });
+        let codes = decoder.decode(&gray_from_rgb(&frame), None).codes;
         assert_eq!(codes.len(), 1);
         assert_eq!(codes[0].payload, payload);
     }
