@@ -1,6 +1,8 @@
 //! Long tasks with progress and cancel: through the store (`*_with` calls) and through the controller's job
 //! thread, on real SQLite files and real encrypted photos.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,7 +10,7 @@ use std::time::Duration;
 use capture_station::controller::{Controller, ControllerConfig, Event, Job, Request};
 use capture_station::crypto::{KdfParams, Passphrase};
 use capture_station::roster::{CsvEncoding, ReadOptions, read_file};
-use capture_station::store::{Decision, NameTemplate, NewShot, PhotoFilter, Store, StoreError};
+use capture_station::store::{NameTemplate, PhotoFilter, Store, StoreError};
 
 const FAST: KdfParams = KdfParams {
     memory_kib: 64,
@@ -42,22 +44,7 @@ fn station(n: usize) -> (tempfile::TempDir, Store) {
     for i in 0..n {
         let no = format!("2021{i:05}");
         let code = format!("code-{i}");
-        s.store_shot(
-            &NewShot {
-                student_no: &no,
-                code: &code,
-                jpeg: JPEG,
-                width: 480,
-                height: 640,
-                quality: 80,
-                checks: &[],
-                verdict_pass: Some(true),
-                supersede: false,
-            },
-            &Decision::Accept,
-            "t",
-        )
-        .unwrap();
+        common::accept_photo(&mut s, &no, &code, JPEG);
     }
     (dir, s)
 }

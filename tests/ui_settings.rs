@@ -3,6 +3,7 @@
 //! each is applied at once, written to the config file and audited. Roster import and the follow-up export go
 //! through the in-app file dialog and run as jobs with progress.
 
+mod common;
 mod ui_harness;
 
 use capture_station::config::Config;
@@ -188,23 +189,12 @@ fn queue_view_shows_the_background_upload_delivering_to_the_outbox() {
                 )
                 .unwrap();
             let code = format!("code-{no}");
-            store
-                .store_shot(
-                    &capture_station::store::NewShot {
-                        student_no: no,
-                        code: &code,
-                        jpeg: &[0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9],
-                        width: 480,
-                        height: 640,
-                        quality: 80,
-                        checks: &[],
-                        verdict_pass: Some(true),
-                        supersede: false,
-                    },
-                    &capture_station::store::Decision::Accept,
-                    "t",
-                )
-                .unwrap();
+            common::accept_photo(
+                &mut store,
+                no,
+                &code,
+                &[0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9],
+            );
         }
     }
     let mut h = open_gui(dir.path(), &extra);

@@ -97,3 +97,30 @@ pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
 pub fn read_or_empty(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_default()
 }
+
+/// Stores `jpeg` as the accepted 480×640 photo of `student_no` with collection code `code` (no check rows,
+/// verdict pass), as the station does after "accept".
+pub fn accept_photo(
+    store: &mut capture_station::store::Store,
+    student_no: &str,
+    code: &str,
+    jpeg: &[u8],
+) -> capture_station::store::PhotoId {
+    store
+        .store_shot(
+            &capture_station::store::NewShot {
+                student_no,
+                code,
+                jpeg,
+                width: 480,
+                height: 640,
+                quality: 80,
+                checks: &[],
+                verdict_pass: Some(true),
+                supersede: false,
+            },
+            &capture_station::store::Decision::Accept,
+            "test",
+        )
+        .unwrap()
+}
