@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use std::sync::Arc;
 
 use capture_station::code::{
-    CodeEvent, CodeSettings, DecodeOptions, Decoder, Scanner, ScannerConfig, gray_from_rgb,
+    CodeEvent, CodeSettings, DecodeOptions, Decoder, Detection, Scanner, ScannerConfig,
+    gray_from_rgb,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 use hardset::Category;
@@ -73,24 +74,16 @@ fn bench(c: &mut Criterion) {
         if let Some(p) = report.trace.iter().find(|p| p.found) {
             *read_by.entry(p.name).or_default() += 1;
         }
-        let codes = report.codes;
-        let ok = match &f.expected {
-            Some(p) => codes.iter().any(|c| &c.payload == p),
-            None => codes.is_empty(),
-        };
-        wrong += codes
-            .iter()
-            .filter(|c| f.expected.as_deref() != Some(c.payload.as_str()))
-            .count();
         let free = unlimited.decode(&f.gray, None).codes;
-        let free_ok = match &f.expected {
-            Some(p) => free.iter().any(|c| &c.payload == p),
-            None => free.is_empty(),
+        let judge = |codes: &[Detection]| {
+            hardset::judge(
+                f.expected.as_deref(),
+                codes.iter().map(|c| c.payload.as_str()),
+            )
         };
-        wrong += free
-            .iter()
-            .filter(|c| f.expected.as_deref() != Some(c.payload.as_str()))
-            .count();
+        let (ok, bad) = judge(&report.codes);
+        let (free_ok, free_bad) = judge(&free);
+        wrong += bad + free_bad;
         let e = per_cat.entry(f.category).or_default();
         e.0 += 1;
         e.1 += ok as usize;

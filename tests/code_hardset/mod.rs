@@ -132,6 +132,29 @@ pub fn chsi_like_payload(rng: &mut Rng) -> String {
     s
 }
 
+/// Judges the payloads a decoder returned for a frame expecting `expected` (`None`: a
+/// negative): whether that is the right answer (the payload among them, or nothing at all for
+/// a negative), and how many of them are wrong payloads.
+pub fn judge<'a>(
+    expected: Option<&str>,
+    payloads: impl IntoIterator<Item = &'a str>,
+) -> (bool, usize) {
+    let (mut hit, mut n, mut wrong) = (false, 0, 0);
+    for p in payloads {
+        n += 1;
+        if Some(p) == expected {
+            hit = true;
+        } else {
+            wrong += 1;
+        }
+    }
+    let ok = match expected {
+        Some(_) => hit,
+        None => n == 0,
+    };
+    (ok, wrong)
+}
+
 /// Generate sample `index` of `category` (deterministic).
 pub fn sample(category: Category, index: usize) -> Sample {
     let seed = (category as u64 + 1) * 1_000_003 + index as u64 * 7919;
