@@ -10,6 +10,7 @@ pub mod compliance;
 pub mod config;
 pub mod controller;
 pub mod crypto;
+pub mod face;
 pub mod i18n;
 pub mod imaging;
 pub mod logging;
