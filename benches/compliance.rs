@@ -1,47 +1,66 @@
-//! Compliance benchmarks: live analysis of 1280×720 and 1920×1080 frames, and final check + crop + encode
-//! of a 1920×1080 shot (single thread).
-#[path = "../tests/compliance_synth/mod.rs"]
-mod synth;
+//! Compliance benchmarks (single thread): live analysis of a 1280×720 and a 1920×1080 stream (the face is
+//! tracked between frames, as at the station), the final check + crop + encode of a shot, and the spec
+//! JPEG encoder alone. Frames come from the demo camera's subject, which the face models find like a
+//! person; `benches/compliance_real.rs` times real people.
 
 use std::hint::black_box;
 
-use capture_station::compliance::{
-    LiveState, PhotoSpec, analyze_live, crop_to_spec, evaluate_photo, final_check,
-};
+use capture_station::camera::{DemoDefect, DemoScene};
+use capture_station::compliance::{LiveState, PhotoSpec, analyze_live_with_proxy, final_check};
 use capture_station::imaging::encode_spec_jpeg;
+use capture_station::pipeline::box_downscale;
 use criterion::{Criterion, criterion_group, criterion_main};
+use image::RgbImage;
+
+fn stream(w: u32, h: u32, n: u64) -> Vec<RgbImage> {
+    let mut scene = DemoScene::new(w, h);
+    (0..n)
+        .map(|i| {
+            scene
+                .render(i as f32 / 15.0, DemoDefect::Good, false, None, i)
+                .0
+        })
+        .collect()
+}
 
 fn bench(c: &mut Criterion) {
     let spec = PhotoSpec::default();
     for (w, h) in [(1280u32, 720u32), (1920, 1080)] {
-        let frame = synth::render(&synth::Subject::good(7).in_frame(w, h));
-        let mut state = LiveState::default();
+        // The capture thread hands the analysis its frame and a proxy it has already downscaled
+        // (÷2 at 720p, ÷3 at 1080p: 640×360).
+        let k = h / 360;
+        let frames: Vec<(RgbImage, RgbImage)> = stream(w, h, 16)
+            .into_iter()
+            .map(|f| {
+                let p = box_downscale(&f, k);
+                (f, p)
+            })
+            .collect();
+        let mut state = LiveState::new();
+        let mut i = 0usize;
         c.bench_function(&format!("live_analysis_{w}x{h}"), |b| {
-            b.iter(|| black_box(analyze_live(black_box(&frame), &spec, &mut state)))
+            b.iter(|| {
+                i = (i + 1) % frames.len();
+                let (f, p) = &frames[i];
+                black_box(
+                    analyze_live_with_proxy(black_box(f), Some((p, k)), &spec, &mut state).pass,
+                )
+            })
         });
     }
-    let shot = synth::render(&synth::Subject::good(8).in_frame(1920, 1080));
-    // The parts of the final check: analysis + crop + re-check, and the spec JPEG encoder (imaging).
-    let geometry = final_check(&shot, &spec).map(|s| s.geometry).ok();
-    c.bench_function("final_parts_analyse_crop_recheck_1920x1080", |b| {
-        b.iter(|| {
-            let mut st = LiveState::default();
-            let live = analyze_live(black_box(&shot), &spec, &mut st);
-            let g = live.geometry.or(geometry).unwrap_or_default();
-            crop_to_spec(&shot, &spec, &g).map(|crop| evaluate_photo(&crop, &spec).0.pass)
-        })
-    });
-    if let Some(g) = geometry
-        && let Ok(crop) = crop_to_spec(&shot, &spec, &g)
-    {
+    for (w, h) in [(1280u32, 720u32), (1920, 1080)] {
+        let shot = stream(w, h, 1).remove(0);
+        c.bench_function(&format!("final_check_crop_encode_{w}x{h}"), |b| {
+            b.iter(|| black_box(final_check(black_box(&shot), &spec).map(|s| s.jpeg.bytes.len())))
+        });
+    }
+    let shot = stream(1280, 720, 1).remove(0);
+    if let Ok(fin) = final_check(&shot, &spec) {
         let target = spec.jpeg_target();
         c.bench_function("final_parts_encode_spec_jpeg_480x640", |b| {
-            b.iter(|| encode_spec_jpeg(black_box(&crop), &target).map(|j| j.quality))
+            b.iter(|| encode_spec_jpeg(black_box(&fin.crop), &target).map(|j| j.quality))
         });
     }
-    c.bench_function("final_check_crop_encode_1920x1080", |b| {
-        b.iter(|| black_box(final_check(black_box(&shot), &spec).map(|s| s.jpeg.bytes.len())))
-    });
 }
 
 criterion_group!(benches, bench);

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use capture_station::compliance::cli::{Args, run_to};
 use capture_station::compliance::{
-    ComplianceError, LiveState, Outcome, PhotoSpec, analyze_live, crop_to_spec, evaluate_photo,
-    final_check, ids, photo_geometry,
+    ComplianceError, LiveState, Outcome, PhotoSpec, analyze_live, analyze_live_with_proxy,
+    crop_to_spec, evaluate_photo, final_check, ids, photo_geometry,
 };
 use image::{DynamicImage, RgbImage, RgbaImage};
 use synth::{Defect, Subject, render};
@@ -36,7 +36,7 @@ fn final_check_on_a_good_frame_passes_and_encodes_in_window() {
             g.crop_scale <= 1.0 && g.crop_box.x >= 0.0 && g.crop_box.x + g.crop_box.w <= 1.0 + 1e-9
         );
         // The crop re-check sees the head where the spec wants it.
-        let (v, m) = evaluate_photo(&shot.crop, &spec);
+        let (v, m) = evaluate_photo(&shot.crop, &spec).unwrap();
         assert!(v.pass, "{:?}", v.failed_ids());
         assert!((200.0..=300.0).contains(&((m.eyes[0][1] + m.eyes[1][1]) / 2.0)));
     }
@@ -45,7 +45,7 @@ fn final_check_on_a_good_frame_passes_and_encodes_in_window() {
 #[test]
 fn final_check_flags_a_subject_too_far_away_as_resolution() {
     let mut s = Subject::good(310).in_frame(1280, 720);
-    s.face_w *= 0.6;
+    s.face_w *= 0.45;
     s.eye_y = 0.5 * 720.0;
     let shot = final_check(&render(&s), &PhotoSpec::default()).unwrap();
     assert_eq!(
@@ -76,7 +76,7 @@ fn subject_at_the_frame_edge_gets_a_direction_hint() {
 #[test]
 fn live_analysis_reports_geometry_and_tracks() {
     let spec = PhotoSpec::default();
-    let mut state = LiveState::new(None);
+    let mut state = LiveState::new();
     let s = Subject::good(330).in_frame(1280, 720);
     let a = analyze_live(&render(&s), &spec, &mut state);
     assert!(
@@ -98,18 +98,22 @@ fn live_analysis_reports_geometry_and_tracks() {
     );
     let eye_mid = (g.eye_left[0] + g.eye_right[0]) / 2.0;
     assert!((g.crop_box.x + g.crop_box.w / 2.0 - eye_mid).abs() < 0.01);
-    // A half-size proxy of a 1280×720 frame: same verdict, resolution judged on the full frame.
-    let proxy =
-        image::imageops::resize(&render(&s), 640, 360, image::imageops::FilterType::Triangle);
-    let mut st2 = LiveState::new(Some((1280, 720)));
-    let b = analyze_live(&proxy, &spec, &mut st2);
-    assert_eq!(
-        b.checks
+    // The backdrop scanned on the pipeline's half-size proxy: the same verdict, geometry within a px or two.
+    let frame = render(&s);
+    let proxy = capture_station::pipeline::box_downscale(&frame, 2);
+    let mut st2 = LiveState::new();
+    let b = analyze_live_with_proxy(&frame, Some((&proxy, 2)), &spec, &mut st2);
+    let outcomes = |x: &capture_station::compliance::LiveAnalysis| {
+        x.checks
             .iter()
-            .find(|c| c.id == ids::RESOLUTION)
-            .unwrap()
-            .outcome,
-        Outcome::Pass
+            .map(|c| (c.id.clone(), c.outcome))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(outcomes(&a), outcomes(&b));
+    let gb = b.geometry.unwrap();
+    assert!(
+        (gb.crown_y - g.crown_y).abs() * 720.0 < 6.0,
+        "{gb:?} vs {g:?}"
     );
     // Empty backdrop: no geometry, face_count fails.
     let empty = RgbImage::from_pixel(1280, 720, image::Rgb([100, 197, 255]));
@@ -213,8 +217,17 @@ fn with_orientation_6(jpeg: &[u8]) -> Vec<u8> {
 }
 
 fn run_check(files: Vec<PathBuf>, crop_out: Option<PathBuf>) -> (u8, Vec<serde_json::Value>) {
+    run_check_as(files, crop_out, false)
+}
+
+fn run_check_as(
+    files: Vec<PathBuf>,
+    crop_out: Option<PathBuf>,
+    frame: bool,
+) -> (u8, Vec<serde_json::Value>) {
     let args = Args {
         images: files,
+        frame,
         json: true,
         crop_out,
     };
@@ -337,6 +350,50 @@ fn check_cli_all_pass_and_crop_out() {
             .unwrap()
             .iter()
             .any(|v| v == "mouth_closed")
+    );
+}
+
+/// `check --frame` judges a raw camera frame as the shoot path does (cut, then judge); the same file
+/// judged as a finished photo fails, because a 16:9 frame is not a 480×640 photo.
+#[test]
+fn check_cli_frame_mode_cuts_then_judges() {
+    use capture_station::camera::{DemoDefect, DemoScene};
+    let dir = tempfile::tempdir().unwrap();
+    let mut scene = DemoScene::new(1280, 720);
+    let good = dir.path().join("good.png");
+    scene
+        .render(0.4, DemoDefect::Good, false, None, 1)
+        .0
+        .save(&good)
+        .unwrap();
+    let tilted = dir.path().join("tilted.png");
+    scene
+        .render(0.4, DemoDefect::Tilted, false, None, 2)
+        .0
+        .save(&tilted)
+        .unwrap();
+    let (code, lines) = run_check_as(vec![good.clone(), tilted], None, true);
+    assert_eq!(code, 1, "{lines:?}");
+    assert_eq!(lines[0]["pass"], true, "{}", lines[0]);
+    assert!(
+        lines[1]["failed_checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "head_roll"),
+        "{}",
+        lines[1]
+    );
+    let (code, lines) = run_check_as(vec![good], None, false);
+    assert_eq!(code, 1);
+    assert!(
+        lines[0]["failed_checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "resolution"),
+        "{}",
+        lines[0]
     );
 }
 

@@ -38,7 +38,8 @@ fn debug_one() {
     let (v, m) = capture_station::compliance::evaluate_photo(
         &img,
         &capture_station::compliance::PhotoSpec::default(),
-    );
+    )
+    .unwrap();
     println!("{m:#?}\n{:?}", v.failed_ids());
 }
 

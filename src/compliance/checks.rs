@@ -1,9 +1,7 @@
 //! The checks: pure functions from measurements (and the output-space geometry) to a `CheckResult` with a
 //! stable id, the measured value, its thresholds, an outcome and bilingual reasons and hints.
 
-use image::RgbImage;
-
-use super::analysis::{Measurements, measure};
+use super::measure::Measurements;
 use super::spec::{GlassesRule, Limit, PhotoSpec, Range};
 use super::{CheckResult, Outcome, Verdict};
 
@@ -136,7 +134,10 @@ fn face_count(m: &Measurements) -> CheckResult {
     let r = R {
         id: ids::FACE_COUNT,
         value: f64::from(m.face_count),
-        threshold: "exactly 1".into(),
+        threshold: format!(
+            "exactly 1 (other faces count from detector score {})",
+            super::measure::OTHER_FACE_SCORE
+        ),
     };
     match m.face_count {
         1 => r.pass(("画面中有一张人脸", "exactly one face")),
@@ -251,22 +252,26 @@ fn background_colour(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
 
 fn background_uniformity(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let t = &spec.thresholds;
-    let spread = m.bg_spread;
-    let obj = m.bg_objects;
-    let o_spread = grade(spread, t.background_uniformity);
-    let o_obj = grade(obj, t.background_objects);
+    let o_spread = grade(m.bg_spread, t.background_uniformity);
+    let o_obj = grade(m.bg_objects, t.background_objects);
+    let o_shadow = grade(m.bg_shadow_stops, t.background_shadow_stops);
     let threshold = format!(
-        "spread {}; objects {} (share)",
+        "spread {}; objects {} (share); shadow {}",
         lim(t.background_uniformity, ""),
-        lim(t.background_objects, "")
+        lim(t.background_objects, ""),
+        lim(t.background_shadow_stops, " stops")
     );
-    if o_obj >= o_spread && o_obj != Outcome::Pass {
-        let r = R {
-            id: ids::BACKGROUND_UNIFORMITY,
-            value: obj,
-            threshold,
-        };
-        return r.done(
+    let r = |value: f64| R {
+        id: ids::BACKGROUND_UNIFORMITY,
+        value,
+        threshold: threshold.clone(),
+    };
+    let worst = o_spread.max(o_obj).max(o_shadow);
+    if worst == Outcome::Pass {
+        return r(m.bg_spread).pass(("背景均匀", "backdrop is even"));
+    }
+    if o_obj == worst {
+        return r(m.bg_objects).done(
             o_obj,
             (
                 "背景中有其他物体或人",
@@ -275,25 +280,30 @@ fn background_uniformity(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
             ("请移走背景中的物体", "remove the object from the backdrop"),
         );
     }
-    let r = R {
-        id: ids::BACKGROUND_UNIFORMITY,
-        value: spread,
-        threshold,
-    };
-    match o_spread {
-        Outcome::Pass => r.pass(("背景均匀", "backdrop is even")),
-        o => r.done(
-            o,
+    if o_shadow == worst {
+        return r(m.bg_shadow_stops).done(
+            o_shadow,
             (
-                "背景明暗不均（渐变或阴影）",
-                "the backdrop is uneven (gradient or shadow)",
+                "人像在背景上投下阴影",
+                "the subject casts a shadow on the backdrop",
             ),
             (
-                "请均匀照亮背景，让人离背景远一点",
-                "light the backdrop evenly; move the subject away from it",
+                "请让人离背景远一点，或给背景补光",
+                "move the subject away from the backdrop or light the backdrop",
             ),
-        ),
+        );
     }
+    r(m.bg_spread).done(
+        o_spread,
+        (
+            "背景明暗不均（渐变或阴影）",
+            "the backdrop is uneven (gradient or shadow)",
+        ),
+        (
+            "请均匀照亮背景，让人离背景远一点",
+            "light the backdrop evenly; move the subject away from it",
+        ),
+    )
 }
 
 fn exposure(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
@@ -354,20 +364,38 @@ fn exposure(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
 }
 
 fn lighting(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
-    let l = spec.thresholds.lighting_imbalance;
+    let l = spec.thresholds.lighting_stops;
+    let v = m.lighting_stops.abs();
     let r = R {
         id: ids::LIGHTING_EVENNESS,
-        value: m.lighting_imbalance,
-        threshold: lim(l, " (|L−R|/max)"),
+        value: m.lighting_stops,
+        threshold: lim(
+            l,
+            " stops per face width (left-to-right skin slope, linear light)",
+        ),
     };
-    match grade(m.lighting_imbalance, l) {
+    match grade(v, l) {
         Outcome::Pass => r.pass(("面部光照均匀", "face is evenly lit")),
+        o if m.lighting_stops < 0.0 => r.done(
+            o,
+            (
+                "面部左侧（画面左）偏暗",
+                "the image-left side of the face is darker",
+            ),
+            (
+                "请加强画面左侧的灯光",
+                "raise the light on the image-left side",
+            ),
+        ),
         o => r.done(
             o,
-            ("面部左右明暗不均", "one side of the face is darker"),
             (
-                "请调整左右两侧灯光，使亮度一致",
-                "balance the left and right lights",
+                "面部右侧（画面右）偏暗",
+                "the image-right side of the face is darker",
+            ),
+            (
+                "请加强画面右侧的灯光",
+                "raise the light on the image-right side",
             ),
         ),
     }
@@ -400,14 +428,18 @@ fn head_size(g: &OutputGeometry, spec: &PhotoSpec) -> CheckResult {
 fn head_position(m: &Measurements, g: &OutputGeometry, spec: &PhotoSpec) -> CheckResult {
     let (cm, el) = (spec.crown_margin_px, spec.eye_line_px);
     let co = spec.thresholds.centre_offset_px;
+    let over = spec.thresholds.position_overshoot_px;
     let threshold = format!(
-        "crown {}–{} px, eye line {}–{} px, |centre offset| {}",
+        "crown {}–{} px, eye line {}–{} px (overshoot {}), |centre offset| {}",
         cm.min,
         cm.max,
         el.min,
         el.max,
+        lim(over, " px"),
         lim(co, " px")
     );
+    // How an out-of-range crown margin or eye line grades: a few px over warns.
+    let by = |miss: f64| grade(miss, over);
     let r = |value: f64| R {
         id: ids::HEAD_POSITION,
         value,
@@ -420,16 +452,16 @@ fn head_position(m: &Measurements, g: &OutputGeometry, spec: &PhotoSpec) -> Chec
             ("请坐低一点或把相机调高", "sit lower or raise the camera"),
         );
     }
-    if g.crown_margin < cm.min {
+    if g.crown_margin < cm.min && by(cm.min - g.crown_margin) != Outcome::Pass {
         return r(g.crown_margin).done(
-            Outcome::Fail,
+            by(cm.min - g.crown_margin),
             ("头顶离上边缘太近", "the crown is too close to the top edge"),
             ("请坐低一点或把相机调高", "sit lower or raise the camera"),
         );
     }
-    if g.crown_margin > cm.max {
+    if g.crown_margin > cm.max && by(g.crown_margin - cm.max) != Outcome::Pass {
         return r(g.crown_margin).done(
-            Outcome::Fail,
+            by(g.crown_margin - cm.max),
             ("头顶上方留白太多", "too much space above the head"),
             (
                 "请坐高一点或把相机调低",
@@ -437,10 +469,11 @@ fn head_position(m: &Measurements, g: &OutputGeometry, spec: &PhotoSpec) -> Chec
             ),
         );
     }
-    if !el.contains(g.eye_line) {
+    let eye_miss = (el.min - g.eye_line).max(g.eye_line - el.max);
+    if eye_miss > 0.0 && by(eye_miss) != Outcome::Pass {
         let high = g.eye_line < el.min;
         return r(g.eye_line).done(
-            Outcome::Fail,
+            by(eye_miss),
             if high {
                 ("眼睛位置太靠上", "the eyes are too high")
             } else {
@@ -482,19 +515,6 @@ fn head_roll(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
         value: m.roll_deg,
         threshold: lim(l, "°"),
     };
-    if m.eyes_found == 0 && m.eye_opening <= 0.0 {
-        return r.done(
-            Outcome::Warn,
-            (
-                "无法确定头部是否端正",
-                "cannot tell whether the head is level",
-            ),
-            (
-                "请正视镜头、头部摆正",
-                "look straight at the camera, head level",
-            ),
-        );
-    }
     match grade(m.roll_deg.abs(), l) {
         Outcome::Pass => r.pass(("头部端正", "the head is level")),
         o => r.done(
@@ -506,25 +526,49 @@ fn head_roll(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
 }
 
 fn head_yaw(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
-    let l = spec.thresholds.yaw_offset;
-    // Eye midpoint when both eyes were found, else the lip line; both against the head centre.
-    let (value, measured) = if m.eyes_found == 2 {
-        (m.yaw_offset, true)
-    } else {
-        (m.mouth_yaw, m.mouth_visible)
-    };
+    let t = &spec.thresholds;
+    let pitch = m.pitch_deg - super::measure::PITCH_NEUTRAL_DEG;
+    let (oy, op) = (
+        grade(m.yaw_deg.abs(), t.yaw_deg),
+        grade(pitch.abs(), t.pitch_deg),
+    );
+    let threshold = format!(
+        "yaw {}; pitch {}",
+        lim(t.yaw_deg, "°"),
+        lim(t.pitch_deg, "°")
+    );
+    if op > oy {
+        let r = R {
+            id: ids::HEAD_YAW,
+            value: pitch,
+            threshold,
+        };
+        return if pitch > 0.0 {
+            r.done(
+                op,
+                ("低头", "the head is tipped down"),
+                (
+                    "请抬头平视镜头",
+                    "raise the chin and look level at the camera",
+                ),
+            )
+        } else {
+            r.done(
+                op,
+                ("仰头", "the head is tipped back"),
+                (
+                    "请微收下巴，平视镜头",
+                    "lower the chin a little and look level",
+                ),
+            )
+        };
+    }
     let r = R {
         id: ids::HEAD_YAW,
-        value,
-        threshold: lim(l, " (offset/face width)"),
+        value: m.yaw_deg,
+        threshold,
     };
-    if !measured {
-        return r.pass((
-            "无法可靠测量侧转（眼睛和嘴未检出），未判定",
-            "yaw not measured (eyes and mouth not found)",
-        ));
-    }
-    match grade(value.abs(), l) {
+    match oy {
         Outcome::Pass => r.pass(("正面朝向镜头", "facing the camera")),
         o => r.done(
             o,
@@ -559,25 +603,22 @@ fn sharpness(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
 
 fn eyes_open(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let l = spec.thresholds.eye_opening;
+    let v = m.min_eye_opening();
     let r = R {
         id: ids::EYES_OPEN,
-        value: m.eye_opening,
-        threshold: format!("warn < {}, fail < {} (opening/face width)", l.warn, l.fail),
+        value: v,
+        threshold: format!("warn < {}, fail < {} (lid gap/eye width)", l.warn, l.fail),
     };
-    // Closed: a thin eye region, or a narrow one with no white of the eye on either side.
-    if m.eye_opening < l.fail || (m.eyes_found == 0 && m.eye_opening < l.warn) {
+    if v < l.fail {
         r.done(
             Outcome::Fail,
             ("眼睛闭合或未睁开", "the eyes are closed"),
             ("请自然睁开双眼", "open both eyes naturally"),
         )
-    } else if m.eye_opening < l.warn || m.eyes_found < 2 {
+    } else if v < l.warn {
         r.done(
             Outcome::Warn,
-            (
-                "眼睛可能半闭或看不清",
-                "the eyes may be half closed or unclear",
-            ),
+            ("眼睛可能半闭", "the eyes may be half closed"),
             (
                 "请自然睁大双眼，平视镜头",
                 "open the eyes naturally and look level at the camera",
@@ -589,13 +630,37 @@ fn eyes_open(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
 }
 
 fn mouth_closed(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
-    let l = spec.thresholds.mouth_opening;
+    let t = &spec.thresholds;
+    let (og, ot) = (
+        grade(m.mouth_opening, t.mouth_opening),
+        grade(m.teeth, t.teeth),
+    );
+    let threshold = format!(
+        "gap {} (inner-lip gap/mouth width); teeth {} (share of the mouth)",
+        lim(t.mouth_opening, ""),
+        lim(t.teeth, "")
+    );
+    if ot > og {
+        let r = R {
+            id: ids::MOUTH_CLOSED,
+            value: m.teeth,
+            threshold,
+        };
+        return r.done(
+            ot,
+            ("露出牙齿", "teeth are showing"),
+            (
+                "请自然闭上嘴唇，不要露齿",
+                "close the lips naturally; no teeth showing",
+            ),
+        );
+    }
     let r = R {
         id: ids::MOUTH_CLOSED,
         value: m.mouth_opening,
-        threshold: lim(l, " (opening/face width)"),
+        threshold,
     };
-    match grade(m.mouth_opening, l) {
+    match og {
         Outcome::Pass => r.pass(("嘴唇自然闭合", "the lips are closed")),
         o => r.done(
             o,
@@ -657,25 +722,66 @@ fn glasses(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
 }
 
 fn occlusion(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
-    let l = spec.thresholds.occlusion;
-    let r = R {
-        id: ids::FACE_OCCLUSION,
-        value: m.occlusion,
-        threshold: lim(l, " (covered share)"),
-    };
-    match grade(m.occlusion, l) {
-        Outcome::Pass => r.pass(("面部无遮挡", "nothing covers the face")),
-        o => r.done(
-            o,
-            (
-                "面部有遮挡（头发、手、帽子或口罩）",
-                "something covers the face (hair, hand, hat or mask)",
-            ),
-            (
-                "请露出眉毛和眼睛，摘下帽子或口罩",
-                "uncover the eyebrows and eyes; remove any hat or mask",
-            ),
+    let t = &spec.thresholds;
+    // Each cause graded on its own limit; the worst one is reported (ratio to its fail limit as the value).
+    let causes = [
+        (
+            m.brow_cover,
+            t.occlusion,
+            ("头发遮挡眉毛或眼睛", "hair covers the eyebrows or eyes"),
+            ("请把头发梳到眉毛以上", "brush the hair up off the eyebrows"),
         ),
+        (
+            m.lower_cover,
+            t.occlusion,
+            (
+                "面部有遮挡（手、口罩或其他物体）",
+                "something covers the face (hand, mask or object)",
+            ),
+            ("请拿开遮挡面部的物体", "take away whatever covers the face"),
+        ),
+        (
+            m.hat,
+            t.hat,
+            ("戴有帽子或头饰", "a hat or head covering is worn"),
+            ("请摘下帽子或头饰", "take off the hat or head covering"),
+        ),
+        (
+            m.ears_cover,
+            t.ears_cover,
+            ("头发遮住耳朵", "hair covers the ears"),
+            ("请把头发拢到耳后", "tuck the hair behind the ears"),
+        ),
+    ];
+    let threshold = format!(
+        "brows/face {}; hat {}; ears {}",
+        lim(t.occlusion, ""),
+        lim(t.hat, ""),
+        lim(t.ears_cover, "")
+    );
+    let worst = causes
+        .iter()
+        .map(|c| (grade(c.0, c.1), c.0 / c.1.fail.max(1e-9), c))
+        .max_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    match worst {
+        Some((o, ratio, c)) if o != Outcome::Pass => R {
+            id: ids::FACE_OCCLUSION,
+            value: ratio,
+            threshold,
+        }
+        .done(o, c.2, c.3),
+        Some((_, ratio, _)) => R {
+            id: ids::FACE_OCCLUSION,
+            value: ratio,
+            threshold,
+        }
+        .pass(("面部无遮挡", "nothing covers the face")),
+        None => R {
+            id: ids::FACE_OCCLUSION,
+            value: 0.0,
+            threshold,
+        }
+        .pass(("面部无遮挡", "nothing covers the face")),
     }
 }
 
@@ -745,7 +851,7 @@ pub(crate) fn evaluate(m: &Measurements, g: &OutputGeometry, spec: &PhotoSpec) -
     out.push(background_colour(m, spec));
     out.push(background_uniformity(m, spec));
     out.push(exposure(m, spec));
-    if !m.person || m.face_count == 0 {
+    if !m.person {
         for id in &ids::ALL[4..14] {
             out.push(no_face(id));
         }
@@ -763,33 +869,4 @@ pub(crate) fn evaluate(m: &Measurements, g: &OutputGeometry, spec: &PhotoSpec) -
     }
     out.push(resolution(g, spec));
     Verdict::from_checks(out)
-}
-
-/// Face centre x in source px: the eye midpoint when both eyes were found, else the silhouette centre.
-pub(crate) fn face_centre_x(m: &Measurements) -> f64 {
-    if m.eyes_found == 2 {
-        (m.eyes[0][0] + m.eyes[1][0]) / 2.0
-    } else {
-        m.head_cx
-    }
-}
-
-/// Eye-line y in source px.
-pub(crate) fn eye_line_y(m: &Measurements) -> f64 {
-    (m.eyes[0][1] + m.eyes[1][1]) / 2.0
-}
-
-/// Checks an image as a finished spec photo (no re-cropping): what `capture-station check` does.
-pub fn evaluate_photo(img: &RgbImage, spec: &PhotoSpec) -> (Verdict, Measurements) {
-    let m = measure(img, spec.background.reference_rgb);
-    let s = f64::from(spec.width) / f64::from(img.width().max(1));
-    let g = OutputGeometry {
-        crown_margin: m.crown_y * s,
-        eye_line: eye_line_y(&m) * s,
-        face_width: m.face_width * s,
-        centre_offset: face_centre_x(&m) * s - f64::from(spec.width) / 2.0,
-        scale: 1.0,
-        as_is_size: Some((img.width(), img.height())),
-    };
-    (evaluate(&m, &g, spec), m)
 }

@@ -1,4 +1,5 @@
-//! `capture-station check IMAGE... [--json] [--crop-out DIR]`: audits finished photos against the spec.
+//! `capture-station check IMAGE... [--frame] [--json] [--crop-out DIR]`: audits finished photos against the
+//! spec as they are, or (`--frame`) judges raw camera frames exactly as the shoot path does: cut, then judge.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -7,15 +8,19 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::spec::PhotoSpec;
-use super::{Outcome, Verdict, evaluate_photo, final_check};
+use super::{FinalShot, Outcome, Verdict, evaluate_photo, final_check};
 use crate::imaging::{DecodeLimits, decode_file};
 
 /// Arguments of the `check` subcommand.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// Photos to check (JPEG or PNG), judged as finished spec photos.
+    /// Photos to check (JPEG or PNG), judged as finished spec photos (or as raw frames with `--frame`).
     #[arg(required = true, value_name = "IMAGE")]
     pub images: Vec<PathBuf>,
+    /// The images are raw camera frames (e.g. a DSLR folder): plan the 480×640 crop from the face and
+    /// judge it, exactly as the station's shoot path does.
+    #[arg(long)]
+    pub frame: bool,
     /// Print one JSON object per image and line instead of text.
     #[arg(long)]
     pub json: bool,
@@ -50,13 +55,7 @@ fn error_json(file: &Path, err: &str) -> serde_json::Value {
     json!({"file": file.display().to_string(), "pass": false, "error": err, "failed_checks": [], "checks": []})
 }
 
-fn write_crop(
-    img: &image::RgbImage,
-    spec: &PhotoSpec,
-    dir: &Path,
-    file: &Path,
-) -> Result<PathBuf, String> {
-    let shot = final_check(img, spec).map_err(|e| e.to_string())?;
+fn write_crop(shot: &FinalShot, dir: &Path, file: &Path) -> Result<PathBuf, String> {
     let stem = file
         .file_stem()
         .map_or_else(|| "photo".into(), |s| s.to_string_lossy().into_owned());
@@ -85,12 +84,37 @@ pub fn run_to(args: &Args, spec: &PhotoSpec, out: &mut dyn Write) -> Result<Exit
                 }
             }
             Ok(img) => {
-                let (verdict, _) = evaluate_photo(&img, spec);
+                // A frame is cut then judged; a finished photo is judged as it is (and cut only for
+                // `--crop-out`).
+                let shot = (args.frame || args.crop_out.is_some())
+                    .then(|| final_check(&img, spec).map_err(|e| e.to_string()));
+                let verdict = match (&shot, args.frame) {
+                    (Some(Ok(s)), true) => Ok(s.verdict.clone()),
+                    (Some(Err(e)), true) => Err(e.clone()),
+                    _ => evaluate_photo(&img, spec)
+                        .map(|(v, _)| v)
+                        .map_err(|e| e.to_string()),
+                };
+                let verdict = match verdict {
+                    Ok(v) => v,
+                    Err(e) => {
+                        all_pass = false;
+                        let line = if args.json {
+                            error_json(file, &e).to_string()
+                        } else {
+                            format!("ERROR {}: {e}", file.display())
+                        };
+                        writeln!(out, "{line}").map_err(|e| format!("cannot write output: {e}"))?;
+                        continue;
+                    }
+                };
                 all_pass &= verdict.pass;
-                let crop_note = args
-                    .crop_out
-                    .as_ref()
-                    .map(|dir| write_crop(&img, spec, dir, file));
+                let crop_note = args.crop_out.as_ref().and_then(|dir| {
+                    shot.as_ref().map(|s| match s {
+                        Ok(s) => write_crop(s, dir, file),
+                        Err(e) => Err(e.clone()),
+                    })
+                });
                 if args.json {
                     let mut v = verdict_json(file, &verdict);
                     match crop_note {

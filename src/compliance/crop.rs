@@ -1,13 +1,11 @@
-//! Planning and cutting the 480×640 spec crop, and the final check of a shot (analyse → crop → re-check →
-//! encode).
+//! Planning the 480×640 spec crop from the measurements (face width, eye line, crown) and cutting it.
 
 use image::{Rgb, RgbImage};
 
-use super::analysis::{FaceGeometry, Measurements, NormRect, Oval, measure};
-use super::checks::{OutputGeometry, evaluate, eye_line_y, face_centre_x};
+use super::ComplianceError;
+use super::checks::OutputGeometry;
+use super::measure::{FaceGeometry, Measurements, NormRect, Oval};
 use super::spec::PhotoSpec;
-use super::{ComplianceError, Verdict};
-use crate::imaging::{EncodedJpeg, JpegError, encode_spec_jpeg};
 
 /// A crop box in source pixels and its scale.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,44 +49,62 @@ pub(crate) fn plan(m: &Measurements, spec: &PhotoSpec) -> (CropPlan, OutputGeome
         return (p, g);
     }
     let (cm, el, fr) = (spec.crown_margin_px, spec.eye_line_px, spec.face_width_px);
-    let (crown, eye, fcx, fw) = (m.crown_y, eye_line_y(m), face_centre_x(m), m.face_width);
-    let d = (eye - crown).max(1.0);
-    let mut s = ((fr.min + fr.max) / 2.0) / fw;
-    let (dmin, dmax) = ((el.min - cm.max).max(1.0), el.max - cm.min);
-    s = s.clamp(dmin * 1.05 / d, (dmax * 0.95 / d).max(dmin * 1.05 / d));
-    if s > spec.max_upscale {
-        s = spec.max_upscale.max(fr.min * 1.04 / fw);
+    let (crown, eye, fcx, fw) = (m.crown_y, m.eye_line_y(), m.face_cx, m.face_width);
+    // The scales that give an allowed face width, within the enlargement limit and the frame. A face too
+    // small for the limit keeps the smallest allowed width (then only `resolution` fails); one too large
+    // for the frame keeps the frame (then `head_size` fails).
+    let s_lo = (fr.min * 1.01 / fw).max(fit_scale);
+    let s_hi = (fr.max * 0.99 / fw).min(spec.max_upscale).max(s_lo);
+    let s_pref = ((fr.min + fr.max) / 2.0 / fw).clamp(s_lo, s_hi);
+    // Place the crop for one scale: the top edge inside both the crown and the eye-line windows when
+    // possible, the head centred, both clamped into the frame. Cost: how far the result misses the
+    // windows and the centre, in output px, plus a small pull towards the preferred face width.
+    let place = |s: f64| {
+        let (w, h) = (ow / s, oh / s);
+        let t_crown = (crown - cm.max / s, crown - cm.min / s);
+        let t_eye = (eye - el.max / s, eye - el.min / s);
+        let (lo, hi) = (t_crown.0.max(t_eye.0), t_crown.1.min(t_eye.1));
+        let pref = crown - (cm.min + cm.max) / 2.0 / s;
+        let top = if lo <= hi {
+            pref.clamp(lo, hi)
+        } else {
+            (lo + hi) / 2.0
+        };
+        let top = top.clamp(0.0, (fh_ - h).max(0.0));
+        let left = (fcx - ow / 2.0 / s).clamp(0.0, (fw_ - w).max(0.0));
+        let outside = |v: f64, r: &super::spec::Range| (r.min - v).max(0.0) + (v - r.max).max(0.0);
+        let g = OutputGeometry {
+            crown_margin: (crown - top) * s,
+            eye_line: (eye - top) * s,
+            face_width: fw * s,
+            centre_offset: (fcx - left) * s - ow / 2.0,
+            scale: s,
+            as_is_size: None,
+        };
+        let cost = outside(g.crown_margin, &cm)
+            + outside(g.eye_line, &el)
+            + g.centre_offset.abs()
+            + 0.02 * (fw * s - (fr.min + fr.max) / 2.0).abs();
+        (
+            CropPlan {
+                x: left,
+                y: top,
+                w,
+                h,
+                scale: s,
+            },
+            g,
+            cost,
+        )
+    };
+    let mut best = place(s_pref);
+    for i in 0..=24 {
+        let cand = place(s_lo + (s_hi - s_lo) * f64::from(i) / 24.0);
+        if cand.2 < best.2 - 1e-9 {
+            best = cand;
+        }
     }
-    s = s.max(fit_scale);
-    let (w, h) = (ow / s, oh / s);
-    // Top edge: satisfy crown margin and eye line, preferring the middle of the crown range.
-    let t_crown = (crown - cm.max / s, crown - cm.min / s);
-    let t_eye = (eye - el.max / s, eye - el.min / s);
-    let (lo, hi) = (t_crown.0.max(t_eye.0), t_crown.1.min(t_eye.1));
-    let pref = crown - (cm.min + cm.max) / 2.0 / s;
-    let mut top = if lo <= hi {
-        pref.clamp(lo, hi)
-    } else {
-        (lo + hi) / 2.0
-    };
-    top = top.clamp(0.0, (fh_ - h).max(0.0));
-    let left = (fcx - ow / 2.0 / s).clamp(0.0, (fw_ - w).max(0.0));
-    let p = CropPlan {
-        x: left,
-        y: top,
-        w,
-        h,
-        scale: s,
-    };
-    let g = OutputGeometry {
-        crown_margin: (crown - top) * s,
-        eye_line: (eye - top) * s,
-        face_width: fw * s,
-        centre_offset: (fcx - left) * s - ow / 2.0,
-        scale: s,
-        as_is_size: None,
-    };
-    (p, g)
+    (best.0, best.1)
 }
 
 /// Plans the crop for measurements of a frame (see [`crop_to_spec`]).
@@ -120,22 +136,8 @@ pub(crate) fn geometry(m: &Measurements, p: &CropPlan) -> FaceGeometry {
     }
 }
 
-/// Overlay geometry of a photo that is already cut to the spec (its crop box is the whole photo), for the
-/// review screen; `None` when no person is found.
-pub fn photo_geometry(img: &RgbImage, spec: &PhotoSpec) -> Option<FaceGeometry> {
-    let m = measure(img, spec.background.reference_rgb);
-    let whole = CropPlan {
-        x: 0.0,
-        y: 0.0,
-        w: f64::from(img.width()),
-        h: f64::from(img.height()),
-        scale: f64::from(spec.width) / f64::from(img.width().max(1)),
-    };
-    m.person.then(|| geometry(&m, &whole))
-}
-
 /// Separable area resample of `box` (source px) to `ow`×`oh`; bilinear where enlarging.
-fn resample(img: &RgbImage, p: &CropPlan, ow: u32, oh: u32) -> RgbImage {
+pub(crate) fn resample(img: &RgbImage, p: &CropPlan, ow: u32, oh: u32) -> RgbImage {
     let (sw, sh) = (img.width() as usize, img.height() as usize);
     let taps = |o: usize, start: f64, len: f64, n: usize, lim: usize| -> Vec<Vec<(usize, f32)>> {
         let step = len / n as f64;
@@ -240,79 +242,4 @@ pub fn crop_to_spec(
         });
     }
     Ok(resample(img, &plan, spec.width, spec.height))
-}
-
-/// The result of shooting: the verdict on the crop, the crop, its JPEG and the frame geometry.
-#[derive(Debug, Clone)]
-pub struct FinalShot {
-    /// Checks on the cropped photo (resolution judged from the crop scale).
-    pub verdict: Verdict,
-    /// The 480×640 crop (enlarged only when the verdict fails `resolution`).
-    pub crop: RgbImage,
-    /// The crop encoded within the size window.
-    pub jpeg: EncodedJpeg,
-    /// Geometry on the full frame.
-    pub geometry: FaceGeometry,
-}
-
-fn soften(img: &RgbImage) -> RgbImage {
-    let (w, h) = (img.width(), img.height());
-    RgbImage::from_fn(w, h, |x, y| {
-        let mut acc = [0u32; 3];
-        let mut n = 0u32;
-        for (dx, dy, wt) in [
-            (0i64, 0i64, 4u32),
-            (-1, 0, 1),
-            (1, 0, 1),
-            (0, -1, 1),
-            (0, 1, 1),
-        ] {
-            let (xx, yy) = (i64::from(x) + dx, i64::from(y) + dy);
-            if xx >= 0 && yy >= 0 && xx < i64::from(w) && yy < i64::from(h) {
-                let p = img.get_pixel(xx as u32, yy as u32).0;
-                for c in 0..3 {
-                    acc[c] += wt * u32::from(p[c]);
-                }
-                n += wt;
-            }
-        }
-        Rgb(acc.map(|v| (v / n.max(1)) as u8))
-    })
-}
-
-/// Analyses a full frame, crops it to spec, re-checks the crop and encodes it within the size window.
-pub fn final_check(img: &RgbImage, spec: &PhotoSpec) -> Result<FinalShot, ComplianceError> {
-    spec.validate()?;
-    if img.width() < 16 || img.height() < 16 {
-        return Err(ComplianceError::TooSmall {
-            width: img.width(),
-            height: img.height(),
-        });
-    }
-    let m = measure(img, spec.background.reference_rgb);
-    let (p, _) = plan(&m, spec);
-    let crop = resample(img, &p, spec.width, spec.height);
-    let mut m2 = measure(&crop, spec.background.reference_rgb);
-    m2.crown_cut |= m.crown_cut;
-    let s = f64::from(spec.width) / f64::from(crop.width());
-    let g2 = OutputGeometry {
-        crown_margin: m2.crown_y * s,
-        eye_line: eye_line_y(&m2) * s,
-        face_width: m2.face_width * s,
-        centre_offset: face_centre_x(&m2) * s - f64::from(spec.width) / 2.0,
-        scale: p.scale,
-        as_is_size: None,
-    };
-    let verdict = evaluate(&m2, &g2, spec);
-    let target = spec.jpeg_target();
-    let jpeg = match encode_spec_jpeg(&crop, &target) {
-        Err(JpegError::TooLargeAtMinQuality { .. }) => encode_spec_jpeg(&soften(&crop), &target)?,
-        other => other?,
-    };
-    Ok(FinalShot {
-        verdict,
-        crop,
-        jpeg,
-        geometry: geometry(&m, &p),
-    })
 }

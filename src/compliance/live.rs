@@ -1,35 +1,50 @@
-//! The live pass on preview frames: all checks, plus smoothed overlay geometry tracked between frames.
+//! The live pass on preview frames: the face is tracked between frames (detector only when the track is
+//! lost, iris on every third frame for alternating eyes), then every check is judged on the planned crop exactly as a shot would
+//! be, plus smoothed overlay geometry.
 
 use image::RgbImage;
 
 use super::CheckResult;
-use super::analysis::{FaceGeometry, measure};
-use super::checks::evaluate;
-use super::crop::{geometry, plan};
+use super::crop::geometry;
+use super::judge::judge_frame;
+use super::measure::{FaceGeometry, measure_with_proxy};
 use super::spec::PhotoSpec;
+use crate::face::{Detection, EyeDetail, FaceTracker, Faces, Side};
 
-/// State carried between preview frames (geometry smoothing).
-#[derive(Debug, Clone, Default)]
+/// How often (in frames) the whole frame is searched for other people while tracking.
+const COUNT_EVERY: u64 = 8;
+
+/// State carried between preview frames (face track, other faces, geometry smoothing).
+#[derive(Default)]
 pub struct LiveState {
-    /// Size of the full camera frame when the analysed image is a downscaled proxy; the resolution check
-    /// then uses the full frame's pixels.
-    pub full_frame: Option<(u32, u32)>,
+    tracker: Option<FaceTracker>,
+    tracker_error: Option<String>,
+    others: Vec<Detection>,
     smoothed: Option<FaceGeometry>,
     frames: u64,
 }
 
+impl std::fmt::Debug for LiveState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveState")
+            .field("frames", &self.frames)
+            .field("tracking", &self.tracker.is_some())
+            .finish()
+    }
+}
+
 impl LiveState {
-    /// State for proxies downscaled from frames of `full_frame` size (`None` when analysing full frames).
-    pub fn new(full_frame: Option<(u32, u32)>) -> Self {
-        Self {
-            full_frame,
-            smoothed: None,
-            frames: 0,
-        }
+    /// A fresh state.
+    pub fn new() -> Self {
+        Self::default()
     }
     /// Frames analysed so far.
     pub fn frames(&self) -> u64 {
         self.frames
+    }
+    /// Why the face models could not run, if they could not.
+    pub fn face_error(&self) -> Option<&str> {
+        self.tracker_error.as_deref()
     }
 }
 
@@ -71,15 +86,70 @@ fn smooth(prev: &FaceGeometry, cur: &FaceGeometry) -> FaceGeometry {
     g
 }
 
-/// Runs every check on a preview frame as it would be cropped, and returns the overlay geometry.
-pub fn analyze_live(frame: &RgbImage, spec: &PhotoSpec, state: &mut LiveState) -> LiveAnalysis {
-    state.frames += 1;
-    let m = measure(frame, spec.background.reference_rgb);
-    let (p, mut g) = plan(&m, spec);
-    if let Some((fw, _)) = state.full_frame {
-        g.scale *= f64::from(frame.width()) / f64::from(fw.max(1));
+fn faces_of(frame: &RgbImage, state: &mut LiveState) -> Faces {
+    if state.tracker.is_none() && state.tracker_error.is_none() {
+        match FaceTracker::new() {
+            Ok(t) => state.tracker = Some(t),
+            Err(e) => {
+                tracing::error!("face models unavailable: {e}");
+                state.tracker_error = Some(e.to_string());
+            }
+        }
     }
-    let verdict = evaluate(&m, &g, spec);
+    let Some(tracker) = state.tracker.as_mut() else {
+        return Faces::default();
+    };
+    // The iris model runs on every third frame, alternating eyes (each eye is refreshed every 6 frames,
+    // 0.4 s at 15 fps); in between, the eyes are carried with the mesh. The shot itself always runs both.
+    let detail = match state.frames % 6 {
+        0 => EyeDetail::One(Side::Left),
+        3 => EyeDetail::One(Side::Right),
+        _ => EyeDetail::Carry,
+    };
+    let primary = match tracker.track(frame, detail) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!("face tracking failed: {e}");
+            tracker.reset();
+            None
+        }
+    };
+    if state.frames % COUNT_EVERY == 1 {
+        state.others = tracker.detect_whole(frame).unwrap_or_default();
+    }
+    let others = match &primary {
+        Some(p) => {
+            let b = p.bounds();
+            state
+                .others
+                .iter()
+                .filter(|d| d.cx < b[0] || d.cx > b[2] || d.cy < b[1] || d.cy > b[3])
+                .copied()
+                .collect()
+        }
+        None => state.others.clone(),
+    };
+    Faces { primary, others }
+}
+
+/// Runs every check on a full-resolution preview frame as it would be cropped, and returns the overlay
+/// geometry.
+pub fn analyze_live(frame: &RgbImage, spec: &PhotoSpec, state: &mut LiveState) -> LiveAnalysis {
+    analyze_live_with_proxy(frame, None, spec, state)
+}
+
+/// As [`analyze_live`], with the backdrop scanned on the pipeline's downscaled analysis proxy
+/// (`(proxy, frame px per proxy px)`); the face models still sample the full frame.
+pub fn analyze_live_with_proxy(
+    frame: &RgbImage,
+    proxy: Option<(&RgbImage, u32)>,
+    spec: &PhotoSpec,
+    state: &mut LiveState,
+) -> LiveAnalysis {
+    state.frames += 1;
+    let faces = faces_of(frame, state);
+    let m = measure_with_proxy(frame, proxy, &faces, spec);
+    let (p, verdict) = judge_frame(&m, spec);
     let geometry = if m.person {
         let cur = geometry(&m, &p);
         let out = match &state.smoothed {

@@ -1,28 +1,29 @@
-//! Photo compliance: the CHSI standard (`PhotoSpec`), the image analysis that finds the subject on the blue
-//! backdrop, the per-check verdicts with bilingual reasons and hints, the spec crop/encode and the live pass.
+//! Photo compliance: the CHSI standard (`PhotoSpec`), one measurement per image (face landmarks from
+//! [`crate::face`] plus the backdrop scan), the crop planned from it, per-check verdicts with bilingual
+//! reasons and hints, the spec crop/encode and the live pass.
 //!
-//! Detection is a non-ML pass that exploits the known backdrop (see `analysis`): backdrop flood fill →
-//! silhouette → crown/centre/head width; eyes from the sclera/iris pattern in a normalised face patch; mouth
-//! from the dark cavity below; glasses from frame/bridge/tint evidence. Everything is pure Rust and offline.
-//!
-//! Why no ML model: the live budget is 15 ms per 1280×720 frame on 2 cores; `rustface` alone costs
-//! 18–40 ms for a face box (no landmarks), and BlazeFace+FaceMesh needs a converted-weights pipeline. This
-//! pass measures ~6 ms (720p) / ~10 ms (1080p) for every check, and on the labelled synthetic sets
-//! (`tests/compliance_eval.rs`) catches ≥ 80 % of every defect type with 0 false rejects; it also judges
-//! the camera module's independent demo subject correctly. Weak spots: hands over the face in skin tone,
-//! hats of hair colour, rimless glasses, beards (read as an open mouth), and real-world skin/sclera colour.
+//! A shot flows one way: frame → landmarks + backdrop (`measure`) → crop plan (`crop`) → checks on the
+//! planned crop (`checks`) → crop and encode (`judge`). The live pass (`live`) runs the same judgement on
+//! every preview frame, so a green light means a passing shot.
 
-mod analysis;
+mod backdrop;
 mod checks;
 pub mod cli;
 mod crop;
+mod face_metrics;
+mod judge;
 mod live;
+mod measure;
 mod spec;
 
-pub use analysis::{FaceGeometry, Measurements, NormRect, Oval, measure};
-pub use checks::{evaluate_photo, ids};
-pub use crop::{CropPlan, FinalShot, crop_to_spec, final_check, photo_geometry, plan_crop};
-pub use live::{LiveAnalysis, LiveState, analyze_live};
+pub use checks::ids;
+pub use crop::{CropPlan, crop_to_spec, plan_crop};
+pub use judge::{FinalShot, evaluate_photo, final_check, measure_still, photo_geometry};
+pub use live::{LiveAnalysis, LiveState, analyze_live, analyze_live_with_proxy};
+pub use measure::{
+    FaceGeometry, Measurements, NormRect, OTHER_FACE_SCORE, Oval, PITCH_NEUTRAL_DEG, measure,
+    measure_with_proxy,
+};
 pub use spec::{BackgroundSpec, GlassesRule, Limit, PhotoSpec, Range, SpecError, Thresholds};
 
 use serde::{Deserialize, Serialize};
@@ -124,6 +125,9 @@ pub enum ComplianceError {
         /// Allowed maximum.
         max: f64,
     },
+    /// The face models could not run.
+    #[error("face analysis failed: {0}")]
+    Face(String),
     /// The crop could not be encoded within the size window.
     #[error("cannot encode the photo: {0}")]
     Encode(#[from] crate::imaging::JpegError),

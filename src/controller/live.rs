@@ -7,13 +7,14 @@ use rand::RngCore;
 
 use crate::camera::{CameraSettings, DemoHandle, open_source};
 use crate::code::{CodeEvent, CodeSettings, Scanner, ScannerConfig};
-use crate::compliance::{LiveAnalysis, LiveState, PhotoSpec, analyze_live};
+use crate::compliance::{LiveAnalysis, LiveState, PhotoSpec, analyze_live_with_proxy};
 use crate::i18n::Text;
 use crate::pipeline::{AnalysisHandle, AnalysisInput, FrameAnalyzer, Pipeline, PipelineBuilder};
 
 use super::Notify;
 
-/// Runs the live checks on each analysis proxy.
+/// Runs the live checks on each frame: the face models sample the full-resolution frame, the backdrop is
+/// scanned on the analysis proxy the capture thread already made.
 struct LiveChecks {
     spec: PhotoSpec,
     state: Option<LiveState>,
@@ -23,9 +24,13 @@ impl FrameAnalyzer for LiveChecks {
     type Output = LiveAnalysis;
 
     fn analyze(&mut self, input: &AnalysisInput) -> LiveAnalysis {
-        let full = (input.frame.image.width(), input.frame.image.height());
-        let state = self.state.get_or_insert_with(|| LiveState::new(Some(full)));
-        analyze_live(&input.proxy, &self.spec, state)
+        let state = self.state.get_or_insert_with(LiveState::new);
+        analyze_live_with_proxy(
+            &input.frame.image,
+            Some((&input.proxy, input.proxy_scale)),
+            &self.spec,
+            state,
+        )
     }
 }
 

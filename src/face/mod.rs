@@ -73,6 +73,9 @@ pub enum EyeDetail {
     /// One eye through the iris model; the other eye is carried over from the last frame, moved with the
     /// mesh (live streams alternate sides to halve the cost).
     One(Side),
+    /// No iris model: both eyes carried over from the last frame, moved with the mesh (both eyes run when
+    /// there is nothing to carry).
+    Carry,
     /// No iris model (mesh eyes only).
     None,
 }
@@ -146,16 +149,6 @@ impl FaceTracker {
         [square(side), square(w.max(h)), square(side / 2.0)]
     }
 
-    /// Every face the detector finds in the search regions (merged across regions).
-    pub fn detect_all(&mut self, img: &RgbImage) -> Result<Vec<Detection>, FaceError> {
-        let mut all = Vec::new();
-        for roi in Self::search_regions(img) {
-            self.detector_runs += 1;
-            all.extend(self.detector.detect(img, &roi)?);
-        }
-        Ok(detector::weighted_nms(all, 0.3))
-    }
-
     fn eyes(
         &mut self,
         img: &RgbImage,
@@ -195,7 +188,18 @@ impl FaceTracker {
         }
         let anchors = eye_anchors(&out.points);
         let eyes = match (detail, self.last_eyes.take()) {
-            (EyeDetail::Both, _) | (EyeDetail::One(_), None) => self.eyes(img, &out.points)?,
+            (EyeDetail::Both, _) | (EyeDetail::One(_) | EyeDetail::Carry, None) => {
+                self.eyes(img, &out.points)?
+            }
+            (EyeDetail::Carry, Some((mut prev, prev_anchors))) => {
+                for k in 0..2 {
+                    prev[k].translate([
+                        anchors[k][0] - prev_anchors[k][0],
+                        anchors[k][1] - prev_anchors[k][1],
+                    ]);
+                }
+                Some(prev)
+            }
             (EyeDetail::One(side), Some((mut prev, prev_anchors))) => {
                 let k = usize::from(side == Side::Right);
                 let other = 1 - k;
@@ -235,26 +239,30 @@ impl FaceTracker {
         self.detector.detect(img, &r)
     }
 
-    /// Searches a still image: the largest confident face gets the mesh (fitted twice) and both eyes.
+    /// Searches a still image: the largest confident face gets the mesh (fitted twice) and both eyes; the
+    /// whole frame is searched too, so a bystander outside the centre square is counted.
     pub fn analyse_still(&mut self, img: &RgbImage) -> Result<Faces, FaceError> {
         self.last = None;
-        let mut dets = Vec::new();
-        for roi in Self::search_regions(img) {
-            self.detector_runs += 1;
-            dets.extend(self.detector.detect(img, &roi)?);
-            if !dets.is_empty() {
-                break;
-            }
+        self.last_eyes = None;
+        let [centre, whole, close] = Self::search_regions(img);
+        self.detector_runs += 2;
+        let mut dets = self.detector.detect(img, &centre)?;
+        let everywhere = self.detector.detect(img, &whole)?;
+        if dets.is_empty() {
+            dets.clone_from(&everywhere);
         }
-        let mut dets = detector::weighted_nms(dets, 0.3);
+        if dets.is_empty() {
+            self.detector_runs += 1;
+            dets = self.detector.detect(img, &close)?;
+        }
         dets.sort_by(|a, b| (b.w * b.h * b.score).total_cmp(&(a.w * a.h * a.score)));
         let Some(main) = dets.first().copied() else {
             return Ok(Faces::default());
         };
         let primary = self.fit(img, main.landmark_roi(), main.score, true, EyeDetail::Both)?;
-        // Count the others over the whole frame too (a bystander may sit outside the centre square).
-        let mut others: Vec<Detection> = self
-            .detect_all(img)?
+        let mut all = dets;
+        all.extend(everywhere);
+        let mut others: Vec<Detection> = detector::weighted_nms(all, 0.3)
             .into_iter()
             .filter(|d| {
                 (d.cx - main.cx).abs() > main.w / 2.0 || (d.cy - main.cy).abs() > main.h / 2.0

@@ -20,7 +20,7 @@ const SIZES: [(u32, u32); 5] = [
 const RATES: [u32; 4] = [15, 24, 30, 60];
 
 /// Every threshold with its config key and labels.
-fn limits_mut(t: &mut Thresholds) -> [(&'static str, &'static str, &'static str, &mut Limit); 13] {
+fn limits_mut(t: &mut Thresholds) -> [(&'static str, &'static str, &'static str, &mut Limit); 17] {
     [
         (
             "background_uniformity",
@@ -47,10 +47,10 @@ fn limits_mut(t: &mut Thresholds) -> [(&'static str, &'static str, &'static str,
             &mut t.skin_clipped,
         ),
         (
-            "lighting_imbalance",
-            "左右光照不均",
-            "Left/right light imbalance",
-            &mut t.lighting_imbalance,
+            "lighting_stops",
+            "左右光照差（档）",
+            "Left/right light difference (stops)",
+            &mut t.lighting_stops,
         ),
         (
             "centre_offset_px",
@@ -65,10 +65,16 @@ fn limits_mut(t: &mut Thresholds) -> [(&'static str, &'static str, &'static str,
             &mut t.roll_deg,
         ),
         (
-            "yaw_offset",
-            "侧脸程度",
-            "Head turn (yaw)",
-            &mut t.yaw_offset,
+            "yaw_deg",
+            "侧脸角度（度）",
+            "Head turn, yaw (°)",
+            &mut t.yaw_deg,
+        ),
+        (
+            "pitch_deg",
+            "低头/仰头角度（度）",
+            "Head nod, pitch (°)",
+            &mut t.pitch_deg,
         ),
         ("blur", "模糊度", "Blur score", &mut t.blur),
         (
@@ -83,6 +89,7 @@ fn limits_mut(t: &mut Thresholds) -> [(&'static str, &'static str, &'static str,
             "Mouth opening",
             &mut t.mouth_opening,
         ),
+        ("teeth", "露齿比例", "Teeth showing (share)", &mut t.teeth),
         (
             "glasses_score",
             "眼镜可能性",
@@ -90,6 +97,18 @@ fn limits_mut(t: &mut Thresholds) -> [(&'static str, &'static str, &'static str,
             &mut t.glasses_score,
         ),
         ("occlusion", "面部遮挡", "Face occlusion", &mut t.occlusion),
+        (
+            "hat",
+            "帽子（头顶高度）",
+            "Hat (head height above forehead)",
+            &mut t.hat,
+        ),
+        (
+            "ears_cover",
+            "头发遮耳",
+            "Hair over the ears",
+            &mut t.ears_cover,
+        ),
     ]
 }
 
