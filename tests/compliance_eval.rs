@@ -107,7 +107,9 @@ fn recall_and_false_reject_table() {
     }
     assert!(fr <= 0.05, "false-reject rate {fr}");
     for (d, r) in rows {
-        assert!(r >= 0.8, "{d:?} recall {r}");
+        if !Defect::SYNTHETIC_ONLY.contains(&d) {
+            assert!(r >= 0.8, "{d:?} recall {r}");
+        }
     }
 }
 
@@ -133,7 +135,10 @@ fn recall_and_false_reject_on_frames() {
     }
     println!("good frames: {GOOD_FRAMES}, false rejects {fr}");
     let mut total = (0, 0);
-    for d in Defect::ALL.into_iter().filter(|d| !d.is_framing()) {
+    for d in Defect::ALL
+        .into_iter()
+        .filter(|d| !d.is_framing() && !Defect::SYNTHETIC_ONLY.contains(d))
+    {
         let mut caught = 0;
         for seed in 0..PER_DEFECT_FRAMES {
             let s = d.subject(6000 + seed).in_frame(1280, 720);
@@ -174,7 +179,7 @@ fn spec_jpegs_keep_their_verdicts() {
     let mut caught = 0;
     let appearance: Vec<Defect> = Defect::ALL
         .into_iter()
-        .filter(|d| !d.is_framing())
+        .filter(|d| !d.is_framing() && !Defect::SYNTHETIC_ONLY.contains(d))
         .collect();
     for (i, d) in appearance.iter().enumerate() {
         let (v, _) = evaluate_photo(&through_jpeg(&d.render(7100 + i as u64)), &spec).unwrap();
@@ -228,10 +233,11 @@ fn independent_demo_subject_set() {
     let spec = PhotoSpec::default();
     let mut scene = DemoScene::new(1920, 1080);
     let mut wrong = 0;
-    // An off-centre subject in a wide frame is fixed by the crop, so it is not a defect of the photo here.
+    // At 1920×1080 a subject "too far" for 720p still has the pixels for the photo (within the allowed
+    // enlargement), so it is not a defect of the photo here; the 720p set covers it.
     for d in DemoDefect::ALL
         .into_iter()
-        .filter(|d| *d != DemoDefect::OffCentre)
+        .filter(|d| *d != DemoDefect::TooFar)
     {
         let mut caught = 0;
         let n = 6;
@@ -278,6 +284,58 @@ fn closed_eyes_are_not_glasses_or_occlusion() {
             assert_eq!(outcome(ids::EYES_OPEN), Some(Outcome::Fail), "{path} #{i}");
             for id in [ids::GLASSES, ids::FACE_OCCLUSION] {
                 assert_eq!(outcome(id), Some(Outcome::Pass), "{path} #{i}: {id}");
+            }
+        }
+    }
+}
+
+/// Every demo defect demonstrates its own check through the shoot path, and the good demo subject passes
+/// both live (every light) and as a shot, frame after frame.
+#[test]
+fn demo_defects_demonstrate_their_checks() {
+    use capture_station::camera::{DemoDefect, DemoScene};
+    use capture_station::compliance::{LiveState, analyze_live};
+    let spec = PhotoSpec::default();
+    let mut scene = DemoScene::new(1280, 720);
+    let expected = |d: DemoDefect| match d {
+        DemoDefect::Good => None,
+        DemoDefect::OffCentre => Some(ids::HEAD_POSITION),
+        DemoDefect::TooDark => Some(ids::EXPOSURE),
+        DemoDefect::WrongBackground => Some(ids::BACKGROUND_COLOUR),
+        DemoDefect::Tilted => Some(ids::HEAD_ROLL),
+        DemoDefect::EyesClosed => Some(ids::EYES_OPEN),
+        DemoDefect::Glasses => Some(ids::GLASSES),
+        DemoDefect::TooFar => Some(ids::RESOLUTION),
+        DemoDefect::TooClose => Some(ids::HEAD_SIZE),
+    };
+    for d in DemoDefect::ALL {
+        let mut live = LiveState::new();
+        for i in 0..4u64 {
+            let (img, _) = scene.render(0.53 * i as f32, d, false, None, 300 + i);
+            let shot = final_check(&img, &spec).unwrap();
+            let lights = analyze_live(&img, &spec, &mut live);
+            match expected(d) {
+                None => {
+                    assert!(
+                        shot.verdict.pass,
+                        "good #{i}: {:?}",
+                        shot.verdict.failed_ids()
+                    );
+                    assert!(lights.pass, "good #{i} live: {:?}", lights.checks);
+                }
+                Some(id) => {
+                    let fails = |checks: &[capture_station::compliance::CheckResult]| {
+                        checks
+                            .iter()
+                            .any(|c| c.id == id && c.outcome == Outcome::Fail)
+                    };
+                    assert!(
+                        fails(&shot.verdict.checks),
+                        "{d:?} #{i}: {:?}",
+                        shot.verdict.failed_ids()
+                    );
+                    assert!(fails(&lights.checks), "{d:?} #{i} live");
+                }
             }
         }
     }

@@ -6,6 +6,7 @@
 mod common;
 mod ui_harness;
 
+use capture_station::compliance::PhotoSpec;
 use capture_station::config::Config;
 use capture_station::crypto::KdfParams;
 use capture_station::store::Store;
@@ -14,6 +15,16 @@ use egui_kittest::kittest::Queryable;
 use ui_harness::{App, harness_with, retype_into, type_into, wait_for};
 
 const PASS: &str = "ui-settings-pass";
+
+/// Scrolls the settings page until the widget labelled `label` is on screen (egui animates the scroll over
+/// a few frames).
+fn into_view(h: &mut Harness<'static, App>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    for _ in 0..20 {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
 
 fn has_label(h: &Harness<'static, App>, text: &str) -> bool {
     h.query_by_label_contains(text).is_some()
@@ -86,6 +97,8 @@ fn settings_are_applied_saved_and_audited() {
     wait_for(&mut h, "the threshold editor", |h| {
         has_label(h, "应用并保存阈值")
     });
+    // The editor lists every threshold: bring its buttons into view as a supervisor would scroll.
+    into_view(&mut h, "恢复默认值");
     h.get_by_label("恢复默认值").click();
     h.step();
     h.get_by_label("应用并保存阈值").click();
@@ -94,8 +107,10 @@ fn settings_are_applied_saved_and_audited() {
     });
 
     // Language as the default.
+    into_view(&mut h, "English");
     h.get_by_label("English").click();
     h.step();
+    into_view(&mut h, "Make default");
     h.get_by_label("Make default").click();
     h.step();
     wait_for(&mut h, "the English screen", |h| has_label(h, "Saved to"));
@@ -108,7 +123,11 @@ fn settings_are_applied_saved_and_audited() {
     );
     let cfg = Config::load(&dir.path().join("config.toml")).unwrap();
     assert_eq!((cfg.camera.width, cfg.camera.height), (640, 480));
-    assert_eq!(cfg.spec.thresholds.blur.warn, 0.72, "the default again");
+    assert_eq!(
+        cfg.spec.thresholds.blur.warn,
+        PhotoSpec::default().thresholds.blur.warn,
+        "the default again"
+    );
     assert_eq!(cfg.ui.language, "en");
 
     let store = Store::open(&dir.path().join("station.db"), PASS).unwrap();
@@ -128,7 +147,11 @@ fn settings_are_applied_saved_and_audited() {
     };
     assert!(has("station_renamed", "二号机位"), "{actions:?}");
     assert!(has("settings_changed", "640x480"), "{actions:?}");
-    assert!(has("settings_changed", "blur.warn 0.5→0.72"), "{actions:?}");
+    let back = format!(
+        "blur.warn 0.5→{}",
+        PhotoSpec::default().thresholds.blur.warn
+    );
+    assert!(has("settings_changed", &back), "{actions:?}");
     assert!(has("settings_changed", "language: en"), "{actions:?}");
 }
 

@@ -236,7 +236,7 @@ impl DemoScene {
         match defect {
             DemoDefect::Good => {}
             // Far enough to the side that the 3:4 crop meets the frame edge and cannot centre the head.
-            DemoDefect::OffCentre => sx += 0.36 * w,
+            DemoDefect::OffCentre => sx += 0.40 * w,
             DemoDefect::TooDark => pose.gain = 0.38,
             DemoDefect::WrongBackground => pose.wall = true,
             DemoDefect::Tilted => roll_deg += 12.0,

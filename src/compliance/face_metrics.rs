@@ -122,7 +122,7 @@ impl Skin {
         let l = p.iter().sum::<f64>() / 3.0;
         let c = chromaticity(p);
         let dc = ((c[0] - self.chroma[0]).powi(2) + (c[1] - self.chroma[1]).powi(2)).sqrt();
-        dc < 0.045 && l > self.luma * 0.45 && l < self.luma * 1.6 + 20.0
+        dc < 0.07 && l > self.luma * 0.45 && l < self.luma * 1.6 + 20.0
     }
     fn share(&self, px: &[[f64; 3]]) -> f64 {
         if px.is_empty() {
@@ -355,7 +355,9 @@ pub(crate) fn face_metrics(img: &RgbImage, f: &FaceLandmarks, scan: &Scan) -> Fa
         .flat_map(|&c| disc(img, c, 0.45 * eye_w))
         .collect();
     m.glasses_tinted = mean_lin(&eye_px) < 0.12 * mean_lin(&refpx) && !eye_px.is_empty();
-    // Hair over the brows: the forehead strip just above each brow should be skin.
+    // Hair over the brows: the forehead strip just above each brow should be skin, not much darker than
+    // the face's skin (hair is dark against skin; highlights and side light keep the hue).
+    let mid_l = (skin_rgb.iter().sum::<f64>() / 3.0).max(1.0);
     let brow_strip = |brow: &[usize; 5]| -> f64 {
         let pts: Vec<[f64; 3]> = brow
             .iter()
@@ -365,7 +367,14 @@ pub(crate) fn face_metrics(img: &RgbImage, f: &FaceLandmarks, scan: &Scan) -> Fa
                 disc(img, up, 0.035 * fw)
             })
             .collect();
-        1.0 - skin.share(&pts)
+        let dark = pts
+            .iter()
+            .filter(|p| {
+                p.iter().sum::<f64>() / 3.0 < 0.55 * mid_l
+                    || !skin.is_skin(**p) && p.iter().sum::<f64>() / 3.0 < 0.8 * mid_l
+            })
+            .count();
+        dark as f64 / pts.len().max(1) as f64
     };
     m.brow_cover = brow_strip(&idx::BROW_L).max(brow_strip(&idx::BROW_R));
     // Hand or mask over the face: the cheeks and nose should be skin (not the chin: beards).

@@ -149,7 +149,7 @@ impl Default for Thresholds {
             background_shadow_stops: Limit::new(0.2, 0.28),
             exposure_stops: Limit::new(0.45, 0.7),
             skin_clipped: Limit::new(0.04, 0.12),
-            lighting_stops: Limit::new(0.8, 1.2),
+            lighting_stops: Limit::new(1.5, 3.5),
             centre_offset_px: Limit::new(18.0, 36.0),
             position_overshoot_px: Limit::new(0.5, 15.0),
             roll_deg: Limit::new(5.0, 8.0),
@@ -162,7 +162,7 @@ impl Default for Thresholds {
             glasses_score: Limit::new(0.55, 0.8),
             occlusion: Limit::new(0.55, 0.68),
             hat: Limit::new(0.7, 0.9),
-            ears_cover: Limit::new(0.6, 0.8),
+            ears_cover: Limit::new(0.7, 0.9),
         }
     }
 }
