@@ -346,7 +346,16 @@ pub(crate) fn face_metrics(img: &RgbImage, f: &FaceLandmarks, scan: &Scan) -> Fa
     };
     m.glasses_bridge = bridge / skin_l;
     m.glasses_rims = under(lo, li).min(under(ro, ri)) / skin_l;
-    m.glasses_sides = side(lo, -1.0).min(side(ro, 1.0)) / skin_l;
+    // Both rims must show on a frontal face; on a turned face only the near side can (the yaw check fails
+    // such a shot anyway, but the glasses should still be named).
+    let (left_rim, right_rim) = (side(lo, -1.0), side(ro, 1.0));
+    m.glasses_sides = if m.yaw_deg > 15.0 {
+        left_rim
+    } else if m.yaw_deg < -15.0 {
+        right_rim
+    } else {
+        left_rim.min(right_rim)
+    } / skin_l;
     // Evidence 0–1: the rims beside both eyes carry it (calibrated: bare faces ≤ 0.025 of skin
     // brightness, glasses ≥ 0.044); a bridge bar adds to it.
     m.glasses = (m.glasses_sides / 0.05 + (m.glasses_bridge - 0.12).max(0.0) * 2.0).clamp(0.0, 1.0);
