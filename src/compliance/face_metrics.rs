@@ -42,6 +42,7 @@ pub(crate) struct FaceMetrics {
     pub lower_cover: f64,
     pub ears_cover: f64,
     pub hat: f64,
+    pub lips_red: f64,
 }
 
 type P2 = [f64; 2];
@@ -253,6 +254,7 @@ pub(crate) fn face_metrics(img: &RgbImage, f: &FaceLandmarks, scan: &Scan) -> Fa
     let skin_rgb = median3(refpx.clone());
     let skin = Skin::new(skin_rgb);
     m.teeth = teeth_share(img, f, skin_rgb);
+    m.lips_red = lips_red_share(img, f, skin_rgb);
     // Lighting: the left-to-right slope of the skin's log luminance (linear light) across the face, in
     // stops per face width, fitted robustly (Theil–Sen) over patches on the cheeks, temples and forehead,
     // so a beard, a lock of hair or one highlight does not decide. Positive: the image-left side is
@@ -391,6 +393,11 @@ pub(crate) fn face_metrics(img: &RgbImage, f: &FaceLandmarks, scan: &Scan) -> Fa
         .iter()
         .map(|s| 1.0 - skin.share(s))
         .fold(0.0, f64::max);
+    // No lip colour at all inside the lip contour: a hand or a mask over the mouth (every compliant face
+    // in the real set shows ≥ 0.25).
+    if m.lips_red < 0.1 {
+        m.lower_cover = m.lower_cover.max(1.0 - m.lips_red);
+    }
     // Ears: just outside the face contour between eye line and mouth, each side should show skin (ear) or
     // backdrop, not hair.
     let ear = |edge: P2, dir: f64| -> f64 {
@@ -464,6 +471,47 @@ fn teeth_share(img: &RgbImage, f: &FaceLandmarks, skin: [f64; 3]) -> f64 {
         0.0
     } else {
         teeth as f64 / inside as f64
+    }
+}
+
+/// Outer lip contour (mesh indices, around the mouth).
+const OUTER_LIP_RING: [usize; 20] = [
+    61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146,
+];
+
+/// Share of the pixels inside the outer lip contour that are redder than the skin (visible lips); a hand
+/// or mask over the mouth leaves none.
+fn lips_red_share(img: &RgbImage, f: &FaceLandmarks, skin: [f64; 3]) -> f64 {
+    let ring: Vec<P2> = OUTER_LIP_RING.iter().map(|&i| p2(f, i)).collect();
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for p in &ring {
+        x0 = x0.min(p[0]);
+        y0 = y0.min(p[1]);
+        x1 = x1.max(p[0]);
+        y1 = y1.max(p[1]);
+    }
+    let (w, h) = (f64::from(img.width()), f64::from(img.height()));
+    if !(x1 > x0 && y1 > y0) || x0 < 0.0 || y0 < 0.0 || x1 >= w || y1 >= h {
+        return 0.0;
+    }
+    let skin_r = chromaticity(skin)[0];
+    let (mut inside, mut red) = (0usize, 0usize);
+    for y in (y0 as u32)..=(y1 as u32) {
+        for x in (x0 as u32)..=(x1 as u32) {
+            if !point_in_polygon([f64::from(x) + 0.5, f64::from(y) + 0.5], &ring) {
+                continue;
+            }
+            inside += 1;
+            let p = img.get_pixel(x, y).0.map(f64::from);
+            if chromaticity(p)[0] > skin_r + 0.02 {
+                red += 1;
+            }
+        }
+    }
+    if inside == 0 {
+        0.0
+    } else {
+        red as f64 / inside as f64
     }
 }
 

@@ -128,6 +128,8 @@ pub struct Measurements {
     pub lower_cover: f64,
     /// Hair share beside the face where the ears are (the less covered side).
     pub ears_cover: f64,
+    /// Share of the mouth area redder than the skin (visible lips; none under a hand or mask).
+    pub lips_red: f64,
     /// Height of the head above the mesh forehead, in face heights (hair ≈ 0.1–0.4; hats rise higher).
     pub hat: f64,
     /// Eye-line angle in degrees (+ = image-right eye lower).
@@ -253,6 +255,7 @@ pub fn measure_with_proxy(
     m.lower_cover = fm.lower_cover;
     m.ears_cover = fm.ears_cover;
     m.hat = fm.hat;
+    m.lips_red = fm.lips_red;
     m.roll_deg = fm.roll_deg;
     m.yaw_deg = fm.yaw_deg;
     m.pitch_deg = fm.pitch_deg;
