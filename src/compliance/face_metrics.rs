@@ -5,6 +5,7 @@
 use image::RgbImage;
 
 use super::backdrop::{Scan, blur_of_region, srgb_to_linear};
+use super::measure::Measurements;
 use crate::face::{FaceLandmarks, idx};
 
 /// Skin patches (mesh indices, mirrored pairs) for the lighting slope: cheeks, cheekbones, temples and
@@ -13,37 +14,6 @@ const LIGHT_PATCHES: [usize; 28] = [
     50, 280, 116, 345, 123, 352, 147, 376, 187, 411, 207, 427, 205, 425, 36, 266, 101, 330, 118,
     347, 67, 297, 69, 299, 108, 337, 104, 333,
 ];
-
-/// What the landmarks say about one face.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct FaceMetrics {
-    pub eyes: [[f64; 2]; 2],
-    pub eye_opening: [f64; 2],
-    pub face_width: f64,
-    pub face_cx: f64,
-    pub forehead_y: f64,
-    pub chin_y: f64,
-    pub roll_deg: f64,
-    pub yaw_deg: f64,
-    pub pitch_deg: f64,
-    pub mouth_opening: f64,
-    pub teeth: f64,
-    pub lighting_stops: f64,
-    pub skin_clipped: f64,
-    pub face_crushed: f64,
-    pub skin_stops: f64,
-    pub blur: f64,
-    pub glasses: f64,
-    pub glasses_bridge: f64,
-    pub glasses_rims: f64,
-    pub glasses_sides: f64,
-    pub glasses_tinted: bool,
-    pub brow_cover: f64,
-    pub lower_cover: f64,
-    pub ears_cover: f64,
-    pub hat: f64,
-    pub lips_red: f64,
-}
 
 type P2 = [f64; 2];
 
@@ -192,9 +162,14 @@ fn bar_strength(p: &[f64], k: usize) -> f64 {
     best
 }
 
-/// Measures one face from its landmarks on `img` (the image the landmarks are in).
-pub(crate) fn face_metrics(img: &RgbImage, f: &FaceLandmarks, scan: &Scan) -> FaceMetrics {
-    let mut m = FaceMetrics::default();
+/// Measures one face from its landmarks on `img` (the image the landmarks are in) into `m`'s face
+/// fields; returns the y of the mesh's forehead point (the crown estimate starts from it).
+pub(crate) fn face_metrics(
+    img: &RgbImage,
+    f: &FaceLandmarks,
+    scan: &Scan,
+    m: &mut Measurements,
+) -> f64 {
     let (lo, li, ri, ro) = (
         p2(f, idx::EYE_L_OUTER),
         p2(f, idx::EYE_L_INNER),
@@ -216,7 +191,7 @@ pub(crate) fn face_metrics(img: &RgbImage, f: &FaceLandmarks, scan: &Scan) -> Fa
     m.face_width = d(cl, cr);
     let fw = m.face_width.max(1.0);
     m.face_cx = (m.eyes[0][0] + m.eyes[1][0]) / 2.0;
-    m.forehead_y = p2(f, idx::FOREHEAD)[1];
+    let forehead_y = p2(f, idx::FOREHEAD)[1];
     m.chin_y = p2(f, idx::CHIN)[1];
     m.roll_deg = (ro[1] - lo[1]).atan2(ro[0] - lo[0]).to_degrees();
     // Pose from the mesh's depth: the cheek-to-cheek vector for yaw, forehead-to-chin for pitch.
@@ -282,7 +257,6 @@ pub(crate) fn face_metrics(img: &RgbImage, f: &FaceLandmarks, scan: &Scan) -> Fa
     } else {
         *slopes.select_nth_unstable_by(mid, f64::total_cmp).1
     };
-    m.skin_stops = mean_lin(&refpx).max(1e-4).log2();
     let n = refpx.len().max(1) as f64;
     // Blown out: at least two channels clipped (a single saturated red channel is normal on bright skin).
     m.skin_clipped = refpx
@@ -427,17 +401,23 @@ pub(crate) fn face_metrics(img: &RgbImage, f: &FaceLandmarks, scan: &Scan) -> Fa
     m.ears_cover = ear(cl, -1.0).min(ear(cr, 1.0));
     // Hat: how far the silhouette rises above the forehead, in face heights, and whether that cap is
     // unlike hair (a bright or coloured crown).
-    let face_h = (m.chin_y - m.forehead_y).max(1.0);
+    let face_h = (m.chin_y - forehead_y).max(1.0);
     let crown = scan
         .crown_between(cl[0], cr[0])
-        .unwrap_or(m.forehead_y - 0.25 * face_h);
-    m.hat = ((m.forehead_y - crown) / face_h).max(0.0);
-    m
+        .unwrap_or(forehead_y - 0.25 * face_h);
+    m.hat = ((forehead_y - crown) / face_h).max(0.0);
+    forehead_y
 }
 
-/// Share of the inner-mouth polygon's pixels that look like teeth (bright, low chroma, brighter than skin).
-fn teeth_share(img: &RgbImage, f: &FaceLandmarks, skin: [f64; 3]) -> f64 {
-    let ring: Vec<P2> = idx::INNER_LIP_RING.iter().map(|&i| p2(f, i)).collect();
+/// Share of the pixels inside the landmark contour `ring` that satisfy `pick` (0 when the contour is
+/// degenerate or leaves the image).
+fn share_inside(
+    img: &RgbImage,
+    f: &FaceLandmarks,
+    ring: &[usize],
+    pick: impl Fn([f64; 3]) -> bool,
+) -> f64 {
+    let ring: Vec<P2> = ring.iter().map(|&i| p2(f, i)).collect();
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for p in &ring {
         x0 = x0.min(p[0]);
@@ -449,29 +429,32 @@ fn teeth_share(img: &RgbImage, f: &FaceLandmarks, skin: [f64; 3]) -> f64 {
     if !(x1 > x0 && y1 > y0) || x0 < 0.0 || y0 < 0.0 || x1 >= w || y1 >= h {
         return 0.0;
     }
-    let skin_l = skin.iter().sum::<f64>() / 3.0;
-    let (mut inside, mut teeth) = (0usize, 0usize);
+    let (mut inside, mut picked) = (0usize, 0usize);
     for y in (y0 as u32)..=(y1 as u32) {
         for x in (x0 as u32)..=(x1 as u32) {
-            let q = [f64::from(x) + 0.5, f64::from(y) + 0.5];
-            if !point_in_polygon(q, &ring) {
+            if !point_in_polygon([f64::from(x) + 0.5, f64::from(y) + 0.5], &ring) {
                 continue;
             }
             inside += 1;
-            let p = img.get_pixel(x, y).0.map(f64::from);
-            let l = p.iter().sum::<f64>() / 3.0;
-            let chroma = p.iter().cloned().fold(f64::MIN, f64::max)
-                - p.iter().cloned().fold(f64::MAX, f64::min);
-            if l > 0.8 * skin_l && chroma < 0.22 * l.max(1.0) + 8.0 {
-                teeth += 1;
-            }
+            picked += usize::from(pick(img.get_pixel(x, y).0.map(f64::from)));
         }
     }
     if inside == 0 {
         0.0
     } else {
-        teeth as f64 / inside as f64
+        picked as f64 / inside as f64
     }
+}
+
+/// Share of the inner-mouth polygon's pixels that look like teeth (bright, low chroma, brighter than skin).
+fn teeth_share(img: &RgbImage, f: &FaceLandmarks, skin: [f64; 3]) -> f64 {
+    let skin_l = skin.iter().sum::<f64>() / 3.0;
+    share_inside(img, f, &idx::INNER_LIP_RING, |p| {
+        let l = p.iter().sum::<f64>() / 3.0;
+        let chroma =
+            p.iter().cloned().fold(f64::MIN, f64::max) - p.iter().cloned().fold(f64::MAX, f64::min);
+        l > 0.8 * skin_l && chroma < 0.22 * l.max(1.0) + 8.0
+    })
 }
 
 /// Outer lip contour (mesh indices, around the mouth).
@@ -482,37 +465,10 @@ const OUTER_LIP_RING: [usize; 20] = [
 /// Share of the pixels inside the outer lip contour that are redder than the skin (visible lips); a hand
 /// or mask over the mouth leaves none.
 fn lips_red_share(img: &RgbImage, f: &FaceLandmarks, skin: [f64; 3]) -> f64 {
-    let ring: Vec<P2> = OUTER_LIP_RING.iter().map(|&i| p2(f, i)).collect();
-    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for p in &ring {
-        x0 = x0.min(p[0]);
-        y0 = y0.min(p[1]);
-        x1 = x1.max(p[0]);
-        y1 = y1.max(p[1]);
-    }
-    let (w, h) = (f64::from(img.width()), f64::from(img.height()));
-    if !(x1 > x0 && y1 > y0) || x0 < 0.0 || y0 < 0.0 || x1 >= w || y1 >= h {
-        return 0.0;
-    }
     let skin_r = chromaticity(skin)[0];
-    let (mut inside, mut red) = (0usize, 0usize);
-    for y in (y0 as u32)..=(y1 as u32) {
-        for x in (x0 as u32)..=(x1 as u32) {
-            if !point_in_polygon([f64::from(x) + 0.5, f64::from(y) + 0.5], &ring) {
-                continue;
-            }
-            inside += 1;
-            let p = img.get_pixel(x, y).0.map(f64::from);
-            if chromaticity(p)[0] > skin_r + 0.02 {
-                red += 1;
-            }
-        }
-    }
-    if inside == 0 {
-        0.0
-    } else {
-        red as f64 / inside as f64
-    }
+    share_inside(img, f, &OUTER_LIP_RING, |p| {
+        chromaticity(p)[0] > skin_r + 0.02
+    })
 }
 
 fn point_in_polygon(q: P2, poly: &[P2]) -> bool {

@@ -224,48 +224,24 @@ pub fn measure_with_proxy(
             .count() as u32;
         return m;
     };
-    let fm = face_metrics(img, face, &sc);
+    let forehead_y = face_metrics(img, face, &sc, &mut m);
     m.person = true;
     m.face_presence = f64::from(face.presence);
     let others: Vec<f64> = faces
         .others
         .iter()
-        .filter(|d| f64::from(d.w) >= 0.2 * fm.face_width)
+        .filter(|d| f64::from(d.w) >= 0.2 * m.face_width)
         .map(|d| f64::from(d.score))
         .collect();
     m.other_face_score = others.iter().cloned().fold(0.0, f64::max);
     m.face_count = 1 + others.iter().filter(|&&s| s >= OTHER_FACE_SCORE).count() as u32;
-    m.face_width = fm.face_width;
-    m.face_cx = fm.face_cx;
-    m.eyes = fm.eyes;
-    m.eye_opening = fm.eye_opening;
-    m.chin_y = fm.chin_y;
-    m.mouth_opening = fm.mouth_opening;
-    m.teeth = fm.teeth;
-    m.skin_clipped = fm.skin_clipped;
-    m.face_crushed = fm.face_crushed;
-    m.lighting_stops = fm.lighting_stops;
-    m.blur = fm.blur;
-    m.glasses = fm.glasses;
-    m.glasses_bridge = fm.glasses_bridge;
-    m.glasses_rims = fm.glasses_rims;
-    m.glasses_sides = fm.glasses_sides;
-    m.glasses_tinted = fm.glasses_tinted;
-    m.brow_cover = fm.brow_cover;
-    m.lower_cover = fm.lower_cover;
-    m.ears_cover = fm.ears_cover;
-    m.hat = fm.hat;
-    m.lips_red = fm.lips_red;
-    m.roll_deg = fm.roll_deg;
-    m.yaw_deg = fm.yaw_deg;
-    m.pitch_deg = fm.pitch_deg;
-    let face_h = (fm.chin_y - fm.forehead_y).max(1.0);
+    let face_h = (m.chin_y - forehead_y).max(1.0);
     let silhouette_crown = sc
         .crown_between(
-            fm.face_cx - 0.5 * fm.face_width,
-            fm.face_cx + 0.5 * fm.face_width,
+            m.face_cx - 0.5 * m.face_width,
+            m.face_cx + 0.5 * m.face_width,
         )
-        .filter(|&c| c < fm.forehead_y && c > fm.forehead_y - 1.2 * face_h);
+        .filter(|&c| c < forehead_y && c > forehead_y - 1.2 * face_h);
     match (silhouette_crown, sc.person) {
         (Some(c), Some(p)) => {
             m.crown_y = c;
@@ -277,10 +253,10 @@ pub fn measure_with_proxy(
         _ => {
             // No usable silhouette (backdrop not found): the crown sits about a quarter face height above
             // the mesh's forehead point.
-            m.crown_y = fm.forehead_y - 0.25 * face_h;
+            m.crown_y = forehead_y - 0.25 * face_h;
             m.crown_cut = m.crown_y <= 0.0;
-            m.head_cx = fm.face_cx;
-            m.head_width = 1.25 * fm.face_width;
+            m.head_cx = m.face_cx;
+            m.head_width = 1.25 * m.face_width;
         }
     }
     m

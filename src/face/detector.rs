@@ -171,13 +171,10 @@ impl Detector {
         let scores = outs.iter().find(|o| o.len() == n_anchors);
         match (regressors, scores) {
             (Some(r), Some(s)) => Ok(decode(&self.anchors, r, s, roi, self.size as f32)),
-            _ => Err(FaceError {
-                model: "face_detection_short_range",
-                message: format!(
-                    "unexpected outputs {:?}",
-                    outs.iter().map(Vec::len).collect::<Vec<_>>()
-                ),
-            }),
+            _ => Err(FaceError::unexpected_outputs(
+                "face_detection_short_range",
+                &outs,
+            )),
         }
     }
 }

@@ -121,13 +121,7 @@ impl IrisNet {
         let contour = outs.iter().find(|o| o.len() == 71 * 3);
         let iris = outs.iter().find(|o| o.len() == 5 * 3);
         let (Some(contour), Some(iris)) = (contour, iris) else {
-            return Err(FaceError {
-                model: "iris_landmark",
-                message: format!(
-                    "unexpected outputs {:?}",
-                    outs.iter().map(Vec::len).collect::<Vec<_>>()
-                ),
-            });
+            return Err(FaceError::unexpected_outputs("iris_landmark", &outs));
         };
         let n = self.size as f32;
         let map = |c: &[f32]| {

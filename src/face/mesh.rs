@@ -92,13 +92,7 @@ impl Mesher {
         let coords = outs.iter().find(|o| o.len() == POINTS * 3);
         let flag = outs.iter().find(|o| o.len() == 1);
         let (Some(coords), Some(flag)) = (coords, flag) else {
-            return Err(FaceError {
-                model: "face_landmark",
-                message: format!(
-                    "unexpected outputs {:?}",
-                    outs.iter().map(Vec::len).collect::<Vec<_>>()
-                ),
-            });
+            return Err(FaceError::unexpected_outputs("face_landmark", &outs));
         };
         let n = self.size as f32;
         let points = coords

@@ -25,6 +25,19 @@ pub struct FaceError {
     pub message: String,
 }
 
+impl FaceError {
+    /// A model whose outputs are not the expected sizes (lists the sizes it gave).
+    pub(crate) fn unexpected_outputs(model: &'static str, outs: &[Vec<f32>]) -> Self {
+        Self {
+            model,
+            message: format!(
+                "unexpected outputs {:?}",
+                outs.iter().map(Vec::len).collect::<Vec<_>>()
+            ),
+        }
+    }
+}
+
 /// A loaded, optimised model with its square input size and layout.
 pub(crate) struct Plan {
     name: &'static str,
