@@ -320,7 +320,13 @@ fn subject_at(s: &Subject, u: f32, v: f32) -> Option<[f32; 3]> {
             return Some(mul(skin, 0.9));
         }
     }
-    if s.hair_style == Hair::Long && u.abs() < 0.62 && (-0.1..1.35).contains(&v) {
+    // Long hair is tucked behind the ears (the standard wants them uncovered): beside the face from the brows
+    // to the mouth only the ears and the backdrop show.
+    if s.hair_style == Hair::Long
+        && u.abs() < 0.62
+        && (-0.1..1.35).contains(&v)
+        && !(u.abs() > 0.45 && v < 0.55)
+    {
         return Some(hair);
     }
     // Neck and clothes.

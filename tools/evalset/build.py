@@ -44,6 +44,7 @@ DEFECT_EXPECT = {
     "hat": ["face_occlusion"],
     "hand_over_face": ["face_occlusion", "face_count"],
     "hair_over_eyes": ["face_occlusion"],
+    "hair_over_ears": ["face_occlusion"],
     # injected
     "background_colour": ["background_colour"],
     "background_gradient": ["background_uniformity"],
@@ -253,8 +254,32 @@ def face_geometry(lm):
 
     eye_open = min(ratio(159, 145, 33, 133), ratio(386, 374, 362, 263))
     mouth_open = float(np.linalg.norm(lm[13] - lm[14]) / max(fw, 1e-6))
+    cheeks = [(int(i), int(j)) for i, j in ((50, 280), (116, 345), (123, 352))]
     return dict(fw=fw, centre=centre.tolist(), eye_mid=eye_mid.tolist(), chin=chin.tolist(), brow=brow.tolist(),
-                roll=roll, yaw_est=yaw, pitch_est=pitch, eye_open=eye_open, mouth_open=mouth_open)
+                roll=roll, yaw_est=yaw, pitch_est=pitch, eye_open=eye_open, mouth_open=mouth_open,
+                cheek_pairs=[[lm[i].tolist(), lm[j].tolist()] for i, j in cheeks])
+
+
+def light_asymmetry(lin, geo):
+    """The source's own side-to-side light: log2 luminance of the image-left over the image-right cheek
+    patches (linear light), mean over three mirrored pairs; 0 when the geometry has no landmarks."""
+    pairs = geo.get("cheek_pairs")
+    if not pairs:
+        return 0.0
+    r = max(2, int(0.035 * geo["fw"]))
+    lum = lin @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+
+    def patch(p):
+        x, y = int(p[0]), int(p[1])
+        v = lum[max(0, y - r):y + r, max(0, x - r):x + r]
+        return float(v.mean()) if v.size else 1e-4
+
+    out = []
+    for a, b in pairs:
+        if a[0] > b[0]:
+            a, b = b, a
+        out.append(math.log2(max(patch(a), 1e-4) / max(patch(b), 1e-4)))
+    return float(np.mean(out))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -542,6 +567,7 @@ class Layer:
                        mouth_open=None)
         alpha = segment(rgb, geo, photo.get("keep_box"))
         lin = srgb_to_lin(rgb.astype(np.float32) / 255)
+        self.light_asym = light_asymmetry(lin, geo)
         bg = estimate_background(lin, alpha, geo["fw"])
         # the model's matte runs a little wide: where an edge pixel looks just like the old background, drop it
         srgb = rgb.astype(np.float32) / 255
@@ -788,7 +814,10 @@ class Builder:
             lin = lin * (1 - depth * sh)[..., None]
             params.update(shadow_offset_px=[round(dx, 1), round(dy, 1)], shadow_depth=round(depth, 3))
         if kind == "uneven_lighting":
-            stops = float(rng.uniform(1.2, 2.0)) * float(rng.choice([-1, 1]))
+            # A key light from one side, 2.2-3.2 stops across the face width (cheek ratio ~3.4:1 to 6:1),
+            # from the side the source is already brighter on, so the ramp never evens out a lit face.
+            side = 1.0 if layer.light_asym >= 0 else -1.0
+            stops = float(rng.uniform(2.2, 3.2)) * -side
             xx = np.arange(FRAME_W, dtype=np.float32)
             ramp = np.clip((xx - pl["hx"]) / pl["fw"], -0.9, 0.9)  # -0.5..0.5 across the face width
             gain = np.exp2(stops * ramp)[None, :, None]

