@@ -21,3 +21,4 @@ pub mod sound;
 pub mod store;
 pub mod ui;
 pub mod upload;
+pub mod workflow;

@@ -344,3 +344,48 @@ fn cli_import_list_progress_order() {
     let err = run(&mut store, &settings, &bad_map, "s", Lang::En).unwrap_err();
     assert!(err.contains("unknown field"), "{err}");
 }
+
+#[test]
+fn absent_students_leave_the_order_until_recalled_or_photographed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let path = file(dir.path(), "mixed.csv");
+    std::fs::write(&path, mixed_class_csv()).unwrap();
+    store.import_roster(&read(&path), false, "s").unwrap();
+    let audits = store.audit_count().unwrap();
+    store.mark_absent("2020013", "gui:T1").unwrap();
+    // Idempotent: a second mark writes nothing.
+    store.mark_absent("2020013", "gui:T1").unwrap();
+    assert_eq!(store.audit_count().unwrap(), audits + 1);
+    let q = store.shooting_queue(None).unwrap();
+    let e = q.iter().find(|e| e.student_no == "2020013").unwrap();
+    assert!(e.absent && e.needs_photo);
+    assert_eq!(
+        store.next_student(None).unwrap().unwrap().student_no,
+        "2020099",
+        "the absent student is passed over"
+    );
+    // Recall puts them back first in line.
+    store.recall_absent("2020013", "gui:T1").unwrap();
+    assert_eq!(store.audit_count().unwrap(), audits + 2);
+    assert_eq!(
+        store.next_student(None).unwrap().unwrap().student_no,
+        "2020013"
+    );
+    // A student photographed after being marked absent is no longer absent.
+    store.mark_absent("2020099", "gui:T1").unwrap();
+    shoot(&mut store, "2020099", "c9", true);
+    let q = store.shooting_queue(None).unwrap();
+    assert!(!q.iter().any(|e| e.absent));
+    assert!(matches!(
+        store.mark_absent("nobody", "gui:T1"),
+        Err(capture_station::store::StoreError::UnknownStudent { .. })
+    ));
+    // The absence survives reopening the database.
+    store.mark_absent("2019001", "gui:T1").unwrap();
+    let db = store.path().to_path_buf();
+    drop(store);
+    let store = capture_station::store::Store::open(&db, "pass-word").unwrap();
+    let q = store.shooting_queue(None).unwrap();
+    assert!(q.iter().find(|e| e.student_no == "2019001").unwrap().absent);
+}

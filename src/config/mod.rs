@@ -248,6 +248,10 @@ pub struct UiSettings {
     pub language: String,
     /// Play the shutter, accepted, rejected and scanned sounds.
     pub sounds: bool,
+    /// Shoot by itself once a code is bound and every live check has been green for `auto_capture_ms`.
+    pub auto_capture: bool,
+    /// How long every live check must stay green before auto-capture shoots, in milliseconds.
+    pub auto_capture_ms: u64,
 }
 
 impl Default for UiSettings {
@@ -255,6 +259,8 @@ impl Default for UiSettings {
         Self {
             language: "zh-CN".into(),
             sounds: true,
+            auto_capture: false,
+            auto_capture_ms: 600,
         }
     }
 }

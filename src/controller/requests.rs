@@ -55,6 +55,16 @@ pub enum Request {
         /// Replace the student's accepted photo.
         supersede: bool,
     },
+    /// Mark a student absent (缺席).
+    MarkAbsent {
+        /// 学号.
+        student_no: String,
+    },
+    /// Bring an absent student back into the queue.
+    RecallAbsent {
+        /// 学号.
+        student_no: String,
+    },
     /// Find who a scanned collection code belongs to.
     ResolveCode {
         /// The payload.
@@ -152,6 +162,13 @@ pub enum Event {
         student_no: String,
         /// Its state.
         state: PhotoState,
+    },
+    /// Storing a shot failed; the shot of `student_no` was not saved.
+    StoreFailed {
+        /// The student whose shot it was.
+        student_no: String,
+        /// Why.
+        text: Text,
     },
     /// A scanned code was looked up: `owner` is the student it is bound to, if any.
     CodeResolved {

@@ -203,11 +203,21 @@ impl Worker {
                 decision,
                 supersede,
             } => {
-                let id = store.store_shot(
+                let id = match store.store_shot(
                     &shot.new_shot(&student_no, &code, supersede),
                     &decision,
                     &actor,
-                )?;
+                ) {
+                    Ok(id) => id,
+                    Err(e) => {
+                        tracing::warn!(error = %e, student_no, "shot not stored");
+                        self.emit(Event::StoreFailed {
+                            student_no,
+                            text: describe(&e),
+                        });
+                        return self.refresh();
+                    }
+                };
                 let state = match decision {
                     Decision::Accept => PhotoState::Accepted,
                     Decision::Reject { .. } => PhotoState::Rejected,
@@ -217,6 +227,14 @@ impl Worker {
                     student_no,
                     state,
                 });
+                return self.refresh();
+            }
+            Request::MarkAbsent { student_no } => {
+                store.mark_absent(&student_no, &actor)?;
+                return self.refresh();
+            }
+            Request::RecallAbsent { student_no } => {
+                store.recall_absent(&student_no, &actor)?;
                 return self.refresh();
             }
             Request::ResolveCode { payload } => {

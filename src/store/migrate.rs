@@ -18,6 +18,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_upload",
         include_str!("../../migrations/0004_upload.sql"),
     ),
+    (
+        "0005_absent",
+        include_str!("../../migrations/0005_absent.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

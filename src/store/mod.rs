@@ -2,6 +2,7 @@
 //! upload state and key material. One source of truth; every queue transition is one transaction plus one
 //! audit row.
 
+mod absence;
 mod audit;
 mod error;
 mod export;

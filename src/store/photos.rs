@@ -226,6 +226,8 @@ impl Store {
             )
             .map_err(|e| error::sql(e, "store check result"))?;
         }
+        tx.execute("DELETE FROM absences WHERE student_id = ?1", [student_id])
+            .map_err(|e| error::sql(e, "clear absence"))?;
         if let Some((cur_id, _, _)) = current {
             tx.execute(
                 "UPDATE photos SET superseded_by = ?1, updated_at = ?2 WHERE id = ?3",

@@ -56,6 +56,8 @@ pub struct QueueEntry {
     pub photo_id: Option<i64>,
     /// True if the student still has to be photographed: no photo yet, or a re-shoot was requested.
     pub needs_photo: bool,
+    /// Marked absent (缺席) at the station: out of the shooting order until recalled.
+    pub absent: bool,
 }
 
 /// Counts for one class or the whole roster. `accepted + awaiting_review + reshoot_requested +
@@ -692,7 +694,8 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT s.student_no, s.name, c.name, s.status, s.school, s.major, s.id_no_tail, p.state, p.id,
-                        c.sort_order, c.id, s.file_order
+                        c.sort_order, c.id, s.file_order,
+                        EXISTS (SELECT 1 FROM absences a WHERE a.student_id = s.id)
                  FROM students s
                  JOIN classes c ON c.id = s.class_id
                  LEFT JOIN photos p ON p.id = (SELECT id FROM photos WHERE student_id = s.id
@@ -723,6 +726,7 @@ impl Store {
                             photo_state,
                             None | Some(PhotoState::ReshootRequested)
                         ),
+                        absent: r.get(12)?,
                     },
                     r.get(9)?,
                     r.get(10)?,
@@ -751,29 +755,21 @@ impl Store {
             .collect())
     }
 
-    /// The next student to photograph: the first after `after` (a student number) in shooting order who still
-    /// needs a photo (none yet, or a re-shoot requested), wrapping around to the start (and finally `after`
-    /// itself); `None` when everyone is accepted or awaiting review. Without `after`, the first such student.
+    /// The next student to photograph: every re-shoot first, then the first after `after` (a student number) in
+    /// shooting order who still needs a photo and is not absent, wrapping around to the start (and finally
+    /// `after` itself); `None` when everyone is accepted, awaiting review or absent. Without `after`, the
+    /// first such student.
     pub fn next_student(&self, after: Option<&str>) -> Result<Option<QueueEntry>, StoreError> {
         let queue = self.shooting_queue(None)?;
-        let start = match after {
-            None => 0,
-            Some(no) => {
-                let no = no.trim();
-                queue
-                    .iter()
-                    .position(|e| e.student_no == no)
-                    .map(|i| i + 1)
-                    .ok_or_else(|| StoreError::UnknownStudent {
-                        student_no: no.to_string(),
-                    })?
-            }
-        };
-        let n = queue.len();
-        Ok((0..n)
-            .map(|k| (start + k) % n)
-            .find(|&i| queue[i].needs_photo)
-            .map(|i| queue[i].clone()))
+        let after = after.map(str::trim);
+        if let Some(no) = after
+            && !queue.iter().any(|e| e.student_no == no)
+        {
+            return Err(StoreError::UnknownStudent {
+                student_no: no.to_string(),
+            });
+        }
+        Ok(crate::workflow::next_after(&queue, after, |_| false).cloned())
     }
 
     fn class_exists(&self, class: &str) -> Result<bool, StoreError> {

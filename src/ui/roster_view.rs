@@ -230,7 +230,11 @@ impl StationApp {
                             }
                             ui.label(&e.class);
                             ui.label(self.lang.pick(e.status.zh(), e.status.as_str()));
-                            ui.label(photo_state_label(e.photo_state, self.lang));
+                            if e.absent && e.needs_photo {
+                                ui.label(self.t("缺席", "absent"));
+                            } else {
+                                ui.label(photo_state_label(e.photo_state, self.lang));
+                            }
                             ui.end_row();
                         }
                     });

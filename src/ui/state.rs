@@ -22,7 +22,8 @@ use crate::pipeline::{AnalysisResult, PendingShot};
 use crate::roster::ImportReport;
 use crate::shot::PreparedShot;
 use crate::sound::{Cue, SoundPlayer};
-use crate::store::{PhotoState, Progress, QueueEntry, QueueStats, VerifyReport};
+use crate::store::{Progress, QueueEntry, QueueStats, VerifyReport};
+use crate::workflow::{AutoCapture, Effect, Turn};
 
 /// The views of the station.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,8 +99,10 @@ pub struct StationApp {
     pub(super) queue: Vec<QueueEntry>,
     pub(super) progress: Option<Progress>,
     pub(super) stats: Option<QueueStats>,
-    pub(super) current: Option<String>,
-    pub(super) code: Option<String>,
+    /// Who is being photographed, their code and pending shot (the workflow rules live in the core).
+    pub(super) turn: Turn,
+    pub(super) auto: AutoCapture,
+    pub(super) auto_capture: bool,
     pub(super) code_input: String,
     pub(super) shot: ShotPhase,
     pub(super) countdown_enabled: bool,
@@ -164,6 +167,8 @@ impl StationApp {
             Err(e) => (None, Some(e)),
         };
         let demo_camera = camera.as_ref().is_some_and(|c| c.demo.is_some());
+        let auto = AutoCapture::new(Duration::from_millis(config.config.ui.auto_capture_ms));
+        let auto_capture = config.config.ui.auto_capture;
         let sound = SoundPlayer::start(config.config.ui.sounds);
         let settings = SettingsUi::new(
             &config.config.camera,
@@ -191,8 +196,9 @@ impl StationApp {
             queue: Vec::new(),
             progress: None,
             stats: None,
-            current: None,
-            code: None,
+            turn: Turn::new(),
+            auto,
+            auto_capture,
             code_input: String::new(),
             shot: ShotPhase::Idle,
             countdown_enabled: false,
@@ -250,44 +256,55 @@ impl StationApp {
 
     /// The selected student's number.
     pub fn current_student(&self) -> Option<&str> {
-        self.current.as_deref()
+        self.turn.current()
     }
 
     /// The current queue entry.
     pub(super) fn current_entry(&self) -> Option<&QueueEntry> {
-        let no = self.current.as_deref()?;
-        self.queue.iter().find(|e| e.student_no == no)
+        self.turn.current_entry()
     }
 
-    /// Moves the selection to the first student after the current one who still needs a photo.
+    /// Next (forward) or previous student.
     pub(super) fn select_next(&mut self, forward: bool) {
-        let pos = self
-            .current
-            .as_deref()
-            .and_then(|no| self.queue.iter().position(|e| e.student_no == no));
-        let next = if forward {
-            let start = pos.map(|p| p + 1).unwrap_or(0);
-            self.queue[start.min(self.queue.len())..]
-                .iter()
-                .find(|e| e.needs_photo)
-        } else {
-            self.queue[..pos.unwrap_or(0)].iter().next_back()
-        };
-        if let Some(e) = next {
-            let no = e.student_no.clone();
-            self.select(no);
-        }
+        let fx = self.turn.step(forward);
+        self.apply(fx);
     }
 
-    /// Selects a student; clears the scanned code and any shot.
+    /// Selects a student (refused while a shot is pending; recalls an absent one).
     pub(super) fn select(&mut self, student_no: String) {
-        if self.current.as_deref() != Some(&student_no) {
-            self.code = None;
-            self.shot = ShotPhase::Idle;
-            self.override_reason.clear();
-            self.supersede = false;
+        let fx = self.turn.select(&student_no);
+        self.apply(fx);
+    }
+
+    /// Marks the current student absent.
+    pub(super) fn mark_absent(&mut self) {
+        let fx = self.turn.mark_absent();
+        self.apply(fx);
+    }
+
+    /// Carries out what the student turn asks for.
+    pub(super) fn apply(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Resolve(payload) => self.send(Request::ResolveCode { payload }),
+                Effect::Store {
+                    student_no,
+                    code,
+                    shot,
+                    decision,
+                    supersede,
+                } => self.send(Request::StoreShot {
+                    student_no,
+                    code,
+                    shot,
+                    decision,
+                    supersede,
+                }),
+                Effect::MarkAbsent(student_no) => self.send(Request::MarkAbsent { student_no }),
+                Effect::Recall(student_no) => self.send(Request::RecallAbsent { student_no }),
+                Effect::Cue(cue) => self.sound.play(cue),
+            }
         }
-        self.current = Some(student_no);
     }
 
     /// Handles the scanner's results: a valid code is looked up (and then bound), a non-code is refused
@@ -304,12 +321,14 @@ impl StationApp {
                 } => {
                     tracing::info!(code = %digest_hint, "collection code scanned");
                     self.scan_cue = Some(Instant::now());
-                    self.sound.play(Cue::Scanned);
-                    self.send(Request::ResolveCode { payload });
+                    let fx = self.turn.scanned(&payload);
+                    self.apply(fx);
                     self.lower_demo_code();
                 }
                 CodeEvent::Rejected { reason, .. } => {
-                    self.error = Some(reason);
+                    tracing::info!(reason = %reason, "scan refused");
+                    let fx = self.turn.scan_refused(reason);
+                    self.apply(fx);
                 }
             }
         }
@@ -343,27 +362,32 @@ impl StationApp {
                     self.busy = false;
                     if matches!(self.shot, ShotPhase::Checking) {
                         self.shot = ShotPhase::Idle;
+                        self.turn.shot_failed(text);
+                    } else {
+                        self.error = Some(text);
                     }
-                    self.error = Some(text);
+                }
+                Event::StoreFailed { student_no, text } => {
+                    let fx = self.turn.store_failed(&student_no, text);
+                    self.apply(fx);
                 }
                 Event::Queue(q) => {
-                    self.queue = q;
-                    let still_needed = self.current_entry().is_some_and(|e| e.needs_photo);
-                    if !still_needed && matches!(self.shot, ShotPhase::Idle) {
-                        self.select_next(true);
-                    }
+                    self.queue = q.clone();
+                    self.turn.set_queue(q);
                 }
                 Event::Progress(p) => self.progress = Some(p),
                 Event::Stats(s) => self.stats = Some(s),
                 Event::ShotReady(ready) => {
-                    if !ready.shot.verdict.pass {
-                        self.sound.play(Cue::Rejected);
+                    if !matches!(self.shot, ShotPhase::Checking) {
+                        continue;
                     }
                     let tex = self.egui_ctx.load_texture(
                         "shot",
                         to_color_image(&ready.shot.crop),
                         Default::default(),
                     );
+                    let fx = self.turn.shot_ready(ready.shot.clone());
+                    self.apply(fx);
                     self.shot = ShotPhase::Ready(ready.shot, tex);
                 }
                 Event::Stored {
@@ -371,40 +395,16 @@ impl StationApp {
                     student_no,
                     state,
                 } => {
-                    let (zh, en) = if state == PhotoState::Accepted {
-                        (
-                            format!("已保存 {student_no}（照片 #{photo_id}）"),
-                            format!("Saved {student_no} (photo #{photo_id})"),
-                        )
-                    } else {
-                        (
-                            format!("{student_no} 的照片 #{photo_id} 已交主管审核"),
-                            format!("Photo #{photo_id} of {student_no} sent to the supervisor"),
-                        )
-                    };
                     if let Some(up) = &self.upload {
                         up.wake();
                     }
-                    self.sound.play(if state == PhotoState::Accepted {
-                        Cue::Accepted
-                    } else {
-                        Cue::Rejected
-                    });
-                    self.banner = Some(Banner {
-                        text: Text::new(zh, en),
-                        good: state == PhotoState::Accepted,
-                        at: Instant::now(),
-                    });
-                    self.shot = ShotPhase::Idle;
-                    self.code = None;
-                    self.override_reason.clear();
-                    self.supersede = false;
-                    self.error = None;
-                    if self.current.as_deref() == Some(&student_no) {
-                        self.current = None;
-                    }
+                    let fx = self.turn.stored(&student_no, photo_id, state);
+                    self.apply(fx);
                 }
-                Event::CodeResolved { payload, owner } => self.code_resolved(payload, owner),
+                Event::CodeResolved { payload, owner } => {
+                    let fx = self.turn.code_resolved(&payload, owner);
+                    self.apply(fx);
+                }
                 Event::PinChecked(ok) => {
                     self.review.unlocked = ok;
                     self.review.pin.clear();
@@ -480,32 +480,9 @@ impl StationApp {
         }
     }
 
-    /// A scanned code: select its owner if the roster knows it, else bind to the current student.
-    pub(super) fn code_resolved(&mut self, payload: String, owner: Option<(String, String)>) {
-        match owner {
-            Some((no, _)) if self.current.as_deref() != Some(&no) => {
-                let entry = self.queue.iter().find(|e| e.student_no == no);
-                if entry.is_some_and(|e| !e.needs_photo) {
-                    let name = entry.map(|e| e.name.clone()).unwrap_or_default();
-                    self.error = Some(Text::new(
-                        format!("该采集码属于 {no} {name}，其照片已通过。"),
-                        format!(
-                            "This code belongs to {no} {name}, who already has an accepted photo."
-                        ),
-                    ));
-                    return;
-                }
-                self.select(no);
-                self.code = Some(payload);
-            }
-            _ => self.code = Some(payload),
-        }
-        self.error = None;
-    }
-
     /// Starts a shot: countdown first if enabled.
     pub(super) fn shoot(&mut self) {
-        if !matches!(self.shot, ShotPhase::Idle) {
+        if !matches!(self.shot, ShotPhase::Idle) || self.camera.is_none() || !self.turn.shutter() {
             return;
         }
         self.shot = if self.countdown_enabled {
@@ -522,7 +499,11 @@ impl StationApp {
                 self.sound.play(Cue::Shutter);
                 ShotPhase::Waiting(cam.pipeline.shoot())
             }
-            None => ShotPhase::Idle,
+            None => {
+                self.turn
+                    .shot_failed(Text::new("没有摄像头。", "No camera."));
+                ShotPhase::Idle
+            }
         }
     }
 
@@ -544,7 +525,7 @@ impl StationApp {
                     .egui_ctx
                     .request_repaint_after(Duration::from_millis(30)),
                 Err(e) => {
-                    self.error = Some(e.text());
+                    self.turn.shot_failed(e.text());
                     self.shot = ShotPhase::Idle;
                 }
             },
@@ -552,48 +533,51 @@ impl StationApp {
         }
     }
 
-    /// Stores the ready shot: accepted when it passed, sent to review with the operator's reason otherwise.
+    /// Stores the ready shot: accepted when it passed, sent to review with the operator's reason otherwise;
+    /// the next student comes up at once.
     pub(super) fn accept(&mut self) {
-        let ShotPhase::Ready(shot, _) = &self.shot else {
+        if !matches!(self.shot, ShotPhase::Ready(..)) {
             return;
-        };
-        let Some(student_no) = self.current.clone() else {
-            self.error = Some(Text::new("请先选择学生。", "Select a student first."));
-            return;
-        };
-        let Some(code) = self.code.clone() else {
-            self.error = Some(Text::new(
-                "请先扫描学生的图像采集码。",
-                "Scan the student's collection code first.",
-            ));
-            return;
-        };
-        let decision = if shot.verdict.pass {
-            crate::store::Decision::Accept
-        } else if self.override_reason.trim().is_empty() {
-            self.error = Some(Text::new(
-                "照片不合格：请重拍，或填写原因后提交主管审核。",
-                "The photo fails the checks: retake it, or give a reason to send it to the supervisor.",
-            ));
-            return;
-        } else {
-            crate::store::Decision::Reject {
-                reason: self.override_reason.trim().to_string(),
-            }
-        };
-        self.send(Request::StoreShot {
-            student_no,
-            code,
-            shot: shot.clone(),
-            decision,
-            supersede: self.supersede,
-        });
+        }
+        let fx = self.turn.accept(&self.override_reason, self.supersede);
+        if fx.iter().any(|e| matches!(e, Effect::Store { .. })) {
+            self.shot = ShotPhase::Idle;
+            self.override_reason.clear();
+            self.supersede = false;
+        }
+        self.apply(fx);
     }
 
-    /// Discards the shot and returns to the live view.
+    /// Discards the shot and returns to the live view (the code stays).
     pub(super) fn retake(&mut self) {
-        self.shot = ShotPhase::Idle;
-        self.override_reason.clear();
+        self.turn.retake();
+        if matches!(self.shot, ShotPhase::Ready(..)) {
+            self.shot = ShotPhase::Idle;
+            self.override_reason.clear();
+        }
+    }
+
+    /// Auto-capture: shoots once every live check has been green for the hold time and a code is bound.
+    pub(super) fn auto_capture_tick(&mut self) {
+        let now = Instant::now();
+        let ready = self.auto_capture
+            && matches!(self.shot, ShotPhase::Idle)
+            && self.turn.current().is_some()
+            && self.turn.code().is_some();
+        let green = self.live.as_ref().is_some_and(|l| {
+            !l.output.checks.is_empty()
+                && l.output
+                    .checks
+                    .iter()
+                    .all(|c| c.outcome == crate::compliance::Outcome::Pass)
+        });
+        if self.auto.update(now, ready, green) {
+            tracing::info!("auto-capture");
+            self.shoot();
+        } else if ready && green {
+            self.egui_ctx
+                .request_repaint_after(Duration::from_millis(50));
+        }
     }
 
     /// Draws one frame of the whole app.

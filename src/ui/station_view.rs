@@ -16,6 +16,7 @@ impl StationApp {
     pub(super) fn station_view(&mut self, ui: &mut egui::Ui) {
         self.update_preview();
         self.station_keys(ui);
+        self.auto_capture_tick();
         egui::Panel::right("student")
             .exact_size(430.0)
             .show(ui, |ui| {
@@ -44,7 +45,15 @@ impl StationApp {
                                 egui::StrokeKind::Outside,
                             );
                             ui.add_space(10.0);
-                            let (txt, col) = if shot.verdict.pass {
+                            let (txt, col) = if shot.verdict.pass && self.turn.code().is_none() {
+                                (
+                                    self.t(
+                                        "✔ 合格 — 请先扫描采集码，再按 Enter 保存",
+                                        "✔ Passes — scan the code, then press Enter to save",
+                                    ),
+                                    Color32::from_rgb(200, 140, 0),
+                                )
+                            } else if shot.verdict.pass {
                                 (
                                     self.t(
                                         "✔ 合格，按 Enter 保存",
@@ -201,7 +210,12 @@ impl StationApp {
         }
     }
 
+    /// The banner row always takes the same height, so the preview below never moves.
     fn banner_line(&mut self, ui: &mut egui::Ui) {
+        let (rect, _) =
+            ui.allocate_exact_size(Vec2::new(ui.available_width(), 30.0), egui::Sense::hover());
+        let mut ui = ui.new_child(egui::UiBuilder::new().max_rect(rect));
+        let ui = &mut ui;
         if let Some(b) = &self.banner {
             if b.at.elapsed().as_secs() > 6 {
                 self.banner = None;
@@ -242,7 +256,13 @@ impl StationApp {
                         );
                     }
                     if let Some(st) = s.photo_state {
-                        ui.label(format!("[{}]", st.as_str()));
+                        let word = super::roster_view::photo_state_label(Some(st), self.lang);
+                        let col = if crate::workflow::reshoot(&s) {
+                            Color32::from_rgb(215, 50, 45)
+                        } else {
+                            Color32::GRAY
+                        };
+                        ui.label(RichText::new(word).color(col).strong());
                     }
                 });
             }
@@ -254,6 +274,7 @@ impl StationApp {
                 ));
             }
         }
+        self.notice_line(ui);
         ui.separator();
         self.code_panel(ui);
         ui.separator();
@@ -270,18 +291,50 @@ impl StationApp {
         self.up_next(ui);
     }
 
+    /// The turn's notice (refusals, saved), beside the student card, in a fixed two-line slot.
+    fn notice_line(&mut self, ui: &mut egui::Ui) {
+        let (rect, _) =
+            ui.allocate_exact_size(Vec2::new(ui.available_width(), 46.0), egui::Sense::hover());
+        let Some(n) = self.turn.notice().cloned() else {
+            return;
+        };
+        let mut child = ui.new_child(egui::UiBuilder::new().max_rect(rect));
+        let (bg, fg) = match n.kind {
+            crate::workflow::NoticeKind::Refused => (
+                Color32::from_rgb(253, 232, 230),
+                Color32::from_rgb(180, 30, 25),
+            ),
+            crate::workflow::NoticeKind::Done => (
+                Color32::from_rgb(228, 245, 230),
+                Color32::from_rgb(30, 120, 50),
+            ),
+        };
+        child.painter().rect_filled(rect, 4.0, bg);
+        child.horizontal_wrapped(|ui| {
+            ui.add_space(4.0);
+            ui.label(RichText::new(n.text.get(self.lang)).size(16.0).color(fg));
+        });
+    }
+
     fn code_panel(&mut self, ui: &mut egui::Ui) {
-        match &self.code {
-            Some(code) => {
-                let shown = crate::code::short_form(code);
-                ui.label(
-                    RichText::new(format!(
-                        "✔ {} {shown}",
-                        self.t("已扫描采集码", "Code scanned")
-                    ))
-                    .color(Color32::from_rgb(46, 160, 67))
-                    .size(18.0),
-                );
+        match self.turn.code().map(crate::code::short_form) {
+            Some(shown) => {
+                ui.horizontal(|ui| {
+                    ui.label(
+                        RichText::new(format!(
+                            "✔ {} {shown}",
+                            self.t("已扫描采集码", "Code scanned")
+                        ))
+                        .color(Color32::from_rgb(46, 160, 67))
+                        .size(18.0),
+                    );
+                    if ui
+                        .button(self.t("清除采集码 (Esc)", "Clear code (Esc)"))
+                        .clicked()
+                    {
+                        self.turn.clear_code();
+                    }
+                });
             }
             None => {
                 ui.label(
@@ -295,9 +348,13 @@ impl StationApp {
         }
         ui.horizontal(|ui| {
             let label = ui.label(self.t("手动输入", "Type code"));
-            ui.add(egui::TextEdit::singleline(&mut self.code_input).desired_width(230.0))
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut self.code_input).desired_width(230.0))
                 .labelled_by(label.id);
-            if ui.button(self.t("使用", "Use")).clicked() && !self.code_input.trim().is_empty() {
+            let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            if (ui.button(self.t("使用", "Use")).clicked() || entered)
+                && !self.code_input.trim().is_empty()
+            {
                 let payload = std::mem::take(&mut self.code_input).trim().to_string();
                 self.submit_code(payload, std::time::Instant::now());
             }
@@ -346,8 +403,18 @@ impl StationApp {
                 ui.spinner();
             }
         });
-        let label = self.t("3-2-1 倒计时", "3-2-1 countdown");
-        ui.checkbox(&mut self.countdown_enabled, label);
+        ui.horizontal(|ui| {
+            let label = self.t("3-2-1 倒计时", "3-2-1 countdown");
+            ui.checkbox(&mut self.countdown_enabled, label);
+            let label = self.t("自动拍摄（全绿即拍）", "Auto-capture (all green)");
+            ui.checkbox(&mut self.auto_capture, label).on_hover_text(self.t(
+                "扫码后，所有实时检查保持绿色片刻即自动拍摄",
+                "Once the code is scanned, shoots by itself when every live check stays green for a moment",
+            ));
+            if ui.button(self.t("缺席 (A)", "Absent (A)")).clicked() {
+                self.mark_absent();
+            }
+        });
         if let ShotPhase::Ready(shot, _) = &self.shot {
             let failed = !shot.verdict.pass;
             let checks = shot
@@ -381,34 +448,20 @@ impl StationApp {
 
     fn up_next(&mut self, ui: &mut egui::Ui) {
         ui.label(RichText::new(self.t("接下来", "Up next")).strong());
-        let pos = self
-            .current
-            .as_deref()
-            .and_then(|no| self.queue.iter().position(|e| e.student_no == no));
-        let upcoming: Vec<_> = self
-            .queue
-            .iter()
-            .skip(pos.map(|p| p + 1).unwrap_or(0))
-            .filter(|e| e.needs_photo)
-            .take(5)
-            .cloned()
-            .collect();
+        let upcoming: Vec<_> = self.turn.up_next(5).into_iter().cloned().collect();
         for e in upcoming {
-            let status = self.lang.pick(
-                e.status.zh(),
-                if e.status == StudentStatus::Normal {
-                    ""
-                } else {
-                    e.status.as_str()
-                },
-            );
-            if ui
-                .selectable_label(
-                    false,
-                    format!("{}  {}  {}  {status}", e.student_no, e.name, e.class),
-                )
-                .clicked()
-            {
+            let mut line = format!("{}  {}  {}", e.student_no, e.name, e.class);
+            if e.status != StudentStatus::Normal {
+                line += "  ";
+                line += self.lang.pick(e.status.zh(), e.status.as_str());
+            }
+            let text = if crate::workflow::reshoot(&e) {
+                RichText::new(format!("{line}  [{}]", self.t("重拍", "re-shoot")))
+                    .color(Color32::from_rgb(215, 50, 45))
+            } else {
+                RichText::new(line)
+            };
+            if ui.selectable_label(false, text).clicked() {
                 self.select(e.student_no.clone());
             }
         }
@@ -420,22 +473,46 @@ impl StationApp {
                 self.select_next(true);
             }
         });
+        let absent: Vec<_> = self.turn.absent().into_iter().cloned().collect();
+        if !absent.is_empty() {
+            ui.separator();
+            ui.label(
+                RichText::new(format!("{}（{}）", self.t("缺席", "Absent"), absent.len())).strong(),
+            );
+            for e in absent {
+                ui.horizontal(|ui| {
+                    ui.label(format!("{}  {}", e.student_no, e.name));
+                    if ui.small_button(self.t("召回", "Recall")).clicked() {
+                        self.select(e.student_no.clone());
+                    }
+                });
+            }
+        }
     }
 
-    /// Space = shoot, Enter = accept, R = retake, N/P = next/previous — only while no text field has focus.
+    /// Space = shoot, Enter = accept, R = retake, N/P = next/previous, A = absent, Esc = clear the code —
+    /// only while no text field has focus.
     fn station_keys(&mut self, ui: &mut egui::Ui) {
         if ui.ctx().memory(|m| m.focused().is_some()) {
             return;
         }
-        let (space, enter, r, n, p) = ui.input(|i| {
+        let (space, enter, r, n, p, a, esc) = ui.input(|i| {
             (
                 i.key_pressed(Key::Space),
                 i.key_pressed(Key::Enter),
                 i.key_pressed(Key::R),
                 i.key_pressed(Key::N),
                 i.key_pressed(Key::P),
+                i.key_pressed(Key::A),
+                i.key_pressed(Key::Escape),
             )
         });
+        if a {
+            self.mark_absent();
+        }
+        if esc {
+            self.turn.clear_code();
+        }
         if space {
             self.shoot();
         }
