@@ -103,3 +103,53 @@ pub fn tr(lang: Lang, msg: Msg) -> &'static str {
     };
     lang.pick(zh, en)
 }
+
+static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
+
+/// Reads the machine's UTC offset for [`local_time`]. Call at start-up while the process has one thread
+/// (the `time` crate refuses to read it later, as other threads could change the environment).
+pub fn init_local_offset() {
+    if let Ok(o) = time::UtcOffset::current_local_offset() {
+        let _ = LOCAL_OFFSET.set(o);
+    }
+}
+
+/// A stored RFC 3339 time as local time to the second (`2026-06-18 09:41:07`); with ` UTC` when the local
+/// offset is unknown; the input unchanged when it does not parse.
+pub fn local_time(rfc3339: &str) -> String {
+    let Ok(t) =
+        time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+    else {
+        return rfc3339.to_string();
+    };
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    match LOCAL_OFFSET.get() {
+        Some(o) => t
+            .to_offset(*o)
+            .format(&fmt)
+            .unwrap_or_else(|_| rfc3339.to_string()),
+        None => t
+            .to_offset(time::UtcOffset::UTC)
+            .format(&fmt)
+            .map(|s| s + " UTC")
+            .unwrap_or_else(|_| rfc3339.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_times_show_to_the_second() {
+        let shown = local_time("2026-06-18T01:41:07.123456789Z");
+        // The offset of the test machine decides the hour; the shape and the seconds are fixed.
+        assert_eq!(
+            shown.len(),
+            if LOCAL_OFFSET.get().is_some() { 19 } else { 23 }
+        );
+        assert!(shown.contains(":07"), "{shown}");
+        assert!(!shown.contains('.'), "{shown}");
+        assert_eq!(local_time("not a time"), "not a time");
+    }
+}

@@ -7,6 +7,7 @@ use clap::Parser;
 use capture_station::cli::{self, Cli, Context, Failure};
 
 fn main() -> ExitCode {
+    capture_station::i18n::init_local_offset();
     let args = Cli::parse();
     let ctx = match Context::load(args.config.as_deref(), args.data_dir.as_deref()) {
         Ok(ctx) => ctx,

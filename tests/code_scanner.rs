@@ -78,6 +78,15 @@ fn scanner_reports_a_code_once_and_wedge_scans_too() {
             ..
         }
     ));
+    // A second burst of the same code is a deliberate scan: reported again, never swallowed.
+    scanner.submit_wedge("Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==".into(), Instant::now());
+    assert!(matches!(
+        events.recv_timeout(Duration::from_secs(5)).unwrap(),
+        CodeEvent::Scanned {
+            source: ScanSource::Wedge,
+            ..
+        }
+    ));
     let stats = scanner.stats();
     assert!(stats.submitted >= 5);
     assert!(stats.scanned >= 1);

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use capture_station::compliance::Verdict;
+use capture_station::compliance::{CheckResult, Outcome, Verdict};
 use capture_station::imaging::EncodedJpeg;
 use capture_station::shot::{PreparedShot, ShotOutcome};
 use capture_station::store::{Decision, PhotoState, QueueEntry, StudentStatus};
-use capture_station::workflow::{Effect, NoticeKind, ShotStage, Turn};
+use capture_station::workflow::{Effect, NoticeKind, SHOT_ATTEMPTS, ShotStage, Turn};
 
 fn entry(no: &str) -> QueueEntry {
     QueueEntry {
@@ -48,10 +48,27 @@ fn shot(pass: bool) -> Arc<PreparedShot> {
     })
 }
 
-fn failing_shot() -> Arc<PreparedShot> {
+fn failing_on(ids: &[&str]) -> Arc<PreparedShot> {
     let mut s = (*shot(false)).clone();
-    s.verdict.pass = false;
+    s.verdict = Verdict::from_checks(
+        ids.iter()
+            .map(|id| CheckResult {
+                id: id.to_string(),
+                outcome: Outcome::Fail,
+                value: 1.0,
+                threshold: String::new(),
+                reason_zh: String::new(),
+                reason_en: String::new(),
+                hint_zh: String::new(),
+                hint_en: String::new(),
+            })
+            .collect(),
+    );
     Arc::new(s)
+}
+
+fn failing_shot() -> Arc<PreparedShot> {
+    failing_on(&["background_colour"])
 }
 
 /// Scans a fresh code (no owner yet) and returns whether it was bound.
@@ -353,4 +370,48 @@ fn a_random_day_never_mixes_up_students() {
         }
     }
     assert!(saved.len() >= n - 20, "only {} saved", saved.len());
+}
+
+#[test]
+fn a_blink_is_retried_quietly_a_few_times_then_shown() {
+    let mut t = Turn::new();
+    t.set_queue(queue(2));
+    assert!(t.shutter());
+    for _ in 1..SHOT_ATTEMPTS {
+        let fx = t.shot_ready(failing_on(&["eyes_open"]));
+        assert!(matches!(fx.as_slice(), [Effect::RetryAfterBlink]));
+        assert!(matches!(t.stage(), ShotStage::Taking));
+    }
+    // The last attempt is shown as it is.
+    t.shot_ready(failing_on(&["eyes_open"]));
+    assert!(matches!(t.stage(), ShotStage::Ready(_)));
+    // Other failures are never retried, and a new press starts counting again.
+    t.retake();
+    assert!(t.shutter());
+    t.shot_ready(failing_on(&["eyes_open", "glasses"]));
+    assert!(matches!(t.stage(), ShotStage::Ready(_)));
+    t.retake();
+    assert!(t.shutter());
+    assert!(matches!(
+        t.shot_ready(failing_on(&["eyes_open"])).as_slice(),
+        [Effect::RetryAfterBlink]
+    ));
+    let fx = t.shot_ready(shot(true));
+    assert!(fx.is_empty());
+    assert!(matches!(t.stage(), ShotStage::Ready(s) if s.verdict.pass));
+}
+
+#[test]
+fn the_code_of_a_shot_being_saved_is_refused_before_the_store_knows_it() {
+    let mut t = Turn::new();
+    t.set_queue(queue(3));
+    assert!(scan_new(&mut t, "c1"));
+    shoot_and_save(&mut t);
+    assert_eq!(t.current(), Some("S002"));
+    // The same code again, looked up before S001's save went through: the store has no owner for it yet.
+    assert!(!scan_new(&mut t, "c1"));
+    assert_eq!(t.code(), None);
+    let n = t.notice().expect("refused visibly");
+    assert_eq!(n.kind, NoticeKind::Refused);
+    assert!(n.text.zh.contains("S001"));
 }

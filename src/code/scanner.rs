@@ -336,7 +336,9 @@ impl Worker {
         source: ScanSource,
         corners: Option<[(f32, f32); 4]>,
     ) -> bool {
-        if !self.debounce.admit(&payload, at, self.config.debounce) {
+        // A code held in front of the camera is reported once; every wedge burst is a deliberate scan (a
+        // repeat must be refused on screen, not swallowed).
+        if source != ScanSource::Wedge && !self.debounce.admit(&payload, at, self.config.debounce) {
             return true;
         }
         let digest_hint = log_digest(&self.config.digest_key, &payload);

@@ -55,6 +55,28 @@ pub mod ids {
         FACE_OCCLUSION,
         RESOLUTION,
     ];
+
+    /// The check's name for people (Chinese, English); the id itself for an unknown one.
+    pub fn label(id: &str) -> (&str, &str) {
+        match id {
+            FACE_COUNT => ("人脸数量", "face count"),
+            BACKGROUND_COLOUR => ("背景颜色", "backdrop colour"),
+            BACKGROUND_UNIFORMITY => ("背景均匀", "backdrop evenness"),
+            EXPOSURE => ("曝光", "exposure"),
+            LIGHTING_EVENNESS => ("面部光照均匀", "even face lighting"),
+            HEAD_SIZE => ("头像大小", "head size"),
+            HEAD_POSITION => ("头部位置", "head position"),
+            HEAD_ROLL => ("头部歪斜", "head tilt"),
+            HEAD_YAW => ("正面朝向", "facing the camera"),
+            SHARPNESS => ("清晰度", "sharpness"),
+            EYES_OPEN => ("睁眼", "eyes open"),
+            MOUTH_CLOSED => ("闭嘴", "lips closed"),
+            GLASSES => ("眼镜", "glasses"),
+            FACE_OCCLUSION => ("面部遮挡", "face covered"),
+            RESOLUTION => ("分辨率", "resolution"),
+            other => (other, other),
+        }
+    }
 }
 
 /// Where the subject lands in the output photo (output pixels) and how the crop was scaled.

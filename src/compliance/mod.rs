@@ -14,6 +14,7 @@ mod face_metrics;
 mod judge;
 mod live;
 mod measure;
+pub mod root_cause;
 mod spec;
 
 pub use checks::ids;

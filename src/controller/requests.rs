@@ -136,6 +136,8 @@ pub struct ReviewItem {
     pub findings: Vec<(String, String, Text)>,
     /// Why the operator kept it.
     pub operator_reason: Option<String>,
+    /// The supervisor's comment on their decision, once decided.
+    pub supervisor_reason: Option<String>,
     /// Head oval, eye line and crown measured on the photo, for the overlay (`None`: no person found).
     pub geometry: Option<FaceGeometry>,
 }

@@ -327,15 +327,19 @@ fn load_review(store: &Store, spec: &PhotoSpec) -> Result<Vec<ReviewItem>, Store
                 .map(|c| (c.check_id, c.outcome, Text::new(c.reason_zh, c.reason_en)))
                 .collect();
             let operator_reason = store.operator_reason(summary.id)?;
+            let supervisor_reason = store.supervisor_reason(summary.id)?;
             let geometry = crate::compliance::photo_geometry(&image, spec);
             items.push(ReviewItem {
                 summary,
                 image,
                 findings,
                 operator_reason,
+                supervisor_reason,
                 geometry,
             });
         }
     }
+    // One stable order (oldest first), so a card does not move when its state changes.
+    items.sort_by_key(|i| i.summary.id);
     Ok(items)
 }

@@ -97,6 +97,21 @@ impl Store {
             .map_err(|e| error::sql(e, "read operator reason"))
     }
 
+    /// The supervisor's comment on their decision (approve or re-shoot), if they gave one.
+    pub fn supervisor_reason(&self, photo_id: PhotoId) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT reason FROM audit_log WHERE photo_id = ?1
+                 AND to_state IN ('override_accepted', 'reshoot_requested', 'accepted')
+                 AND action = 'photo_state' ORDER BY id DESC LIMIT 1",
+                [photo_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| error::sql(e, "read supervisor reason"))
+    }
+
     /// The student a collection code is bound to (by the roster or by an earlier photo), as (学号, 姓名).
     pub fn code_owner(&self, payload: &str) -> Result<Option<(String, String)>, StoreError> {
         let digest = self.key.code_digest(payload.trim());

@@ -86,9 +86,35 @@ pub(super) fn draw_guides(ui: &egui::Ui, rect: Rect, g: &FaceGeometry, ok: bool)
 
 /// One row per check: a coloured light, the reason and, when not passing, the correction hint.
 pub(super) fn traffic_lights(ui: &mut egui::Ui, checks: &[CheckResult], lang: Lang) {
-    for c in checks {
+    traffic_lights_of(ui, checks, checks, lang);
+}
+
+/// The lights of `shown`, a part of the verdict `all` (which decides what is held back).
+pub(super) fn traffic_lights_of(
+    ui: &mut egui::Ui,
+    all: &[CheckResult],
+    shown: &[CheckResult],
+    lang: Lang,
+) {
+    let checks = all;
+    for c in shown {
         ui.horizontal_top(|ui| {
             let (dot, _) = ui.allocate_exact_size(Vec2::splat(14.0), egui::Sense::hover());
+            if crate::compliance::root_cause::held_back(checks, c) {
+                // The backdrop or the exposure is wrong: this one cannot be judged yet.
+                ui.painter().circle_filled(dot.center(), 6.5, Color32::GRAY);
+                let (zh, en) = crate::compliance::root_cause::HELD_BACK;
+                let (name_zh, name_en) = crate::compliance::ids::label(&c.id);
+                let name = lang.pick(name_zh, name_en);
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!("{} — {name}", lang.pick(zh, en)))
+                            .color(Color32::GRAY),
+                    )
+                    .wrap(),
+                );
+                return;
+            }
             ui.painter()
                 .circle_filled(dot.center(), 6.5, outcome_colour(c.outcome));
             let reason = lang.pick(&c.reason_zh, &c.reason_en);

@@ -43,12 +43,13 @@ impl StationApp {
                         i.summary.clone(),
                         i.findings.clone(),
                         i.operator_reason.clone(),
+                        i.supervisor_reason.clone(),
                         i.geometry,
                     )
                 })
                 .collect();
             egui::ScrollArea::vertical().show(ui, |ui| {
-                for (summary, findings, operator_reason, geometry) in items {
+                for (summary, findings, operator_reason, supervisor_reason, geometry) in items {
                     ui.group(|ui| {
                         ui.horizontal_top(|ui| {
                             if let Some(tex) = self.review.textures.get(&summary.id).cloned() {
@@ -71,7 +72,7 @@ impl StationApp {
                                 ui.label(format!(
                                     "{} · {}",
                                     photo_state_label(Some(summary.state), self.lang),
-                                    summary.captured_at
+                                    crate::i18n::local_time(&summary.captured_at)
                                 ));
                                 if let Some(r) = &operator_reason {
                                     ui.label(format!(
@@ -79,14 +80,22 @@ impl StationApp {
                                         self.t("拍摄员说明：", "Operator's reason: ")
                                     ));
                                 }
+                                if let Some(r) = &supervisor_reason {
+                                    ui.label(format!(
+                                        "{}{r}",
+                                        self.t("主管意见：", "Supervisor's comment: ")
+                                    ));
+                                }
                                 for (id, outcome, reason) in &findings {
+                                    let (zh, en) = crate::compliance::ids::label(id);
+                                    let name = self.lang.pick(zh, en);
                                     let col = if outcome == "fail" {
                                         Color32::from_rgb(215, 50, 45)
                                     } else {
                                         Color32::from_rgb(200, 140, 0)
                                     };
                                     ui.label(
-                                        RichText::new(format!("{id}: {}", reason.get(self.lang)))
+                                        RichText::new(format!("{name}：{}", reason.get(self.lang)))
                                             .color(col),
                                     );
                                 }

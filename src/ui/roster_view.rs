@@ -87,15 +87,69 @@ impl StationApp {
             self.t("未变", "unchanged"),
             report.unchanged
         ));
-        if !report.missing_from_file.is_empty() {
+        // What was detected, before anything is committed: encoding and which column is which field.
+        if let Some(enc) = &report.encoding {
+            ui.label(format!("{}{enc}", self.t("文件编码：", "Encoding: ")));
+        }
+        for sheet in &report.sheets {
+            let mapping: Vec<String> = sheet
+                .columns
+                .iter()
+                .map(|c| {
+                    let field = self.lang.pick(c.field.zh(), c.field.key());
+                    format!("{field} ← {} ({})", c.header, c.letter)
+                })
+                .collect();
+            let at = match &sheet.sheet {
+                Some(name) => format!("「{name}」"),
+                None => String::new(),
+            };
             ui.label(format!(
-                "{} {}",
+                "{}{at} {} {}：{}",
+                self.t("列对应", "Columns"),
+                self.t("标题行", "header row"),
+                sheet.header_row,
+                mapping.join("，")
+            ));
+        }
+        if !report.changed.is_empty() {
+            let title = format!("{}（{}）", self.t("变更的学生", "Changed students"), report.changed.len());
+            egui::CollapsingHeader::new(title)
+                .id_salt("roster-changed")
+                .default_open(report.changed.len() <= 10)
+                .show(ui, |ui| {
+                    for c in &report.changed {
+                        let what: Vec<String> = c
+                            .changes
+                            .iter()
+                            .map(|f| format!("{}: {} → {}", f.field, f.old, f.new))
+                            .collect();
+                        ui.label(format!(
+                            "{} {} · {}",
+                            c.student.student_no,
+                            c.student.name,
+                            what.join("；")
+                        ));
+                    }
+                });
+        }
+        if !report.missing_from_file.is_empty() {
+            let title = format!(
+                "{}（{}）",
                 self.t(
-                    "文件中缺少的已有学生（保留不删）：",
-                    "Students missing from the file (kept): "
+                    "文件中缺少的已有学生（保留不删）",
+                    "Students missing from the file (kept)"
                 ),
                 report.missing_from_file.len()
-            ));
+            );
+            egui::CollapsingHeader::new(title)
+                .id_salt("roster-missing")
+                .default_open(report.missing_from_file.len() <= 10)
+                .show(ui, |ui| {
+                    for m in &report.missing_from_file {
+                        ui.label(format!("{} {} · {}", m.student_no, m.name, m.class));
+                    }
+                });
         }
         for p in &report.problems {
             let col = if p.severity == Severity::Error {

@@ -22,7 +22,7 @@ use crate::pipeline::{AnalysisResult, PendingShot};
 use crate::roster::ImportReport;
 use crate::shot::PreparedShot;
 use crate::sound::{Cue, SoundPlayer};
-use crate::store::{Progress, QueueEntry, QueueStats, VerifyReport};
+use crate::store::{PhotoState, Progress, QueueEntry, QueueStats, VerifyReport};
 use crate::workflow::{AutoCapture, Effect, Turn};
 
 /// The views of the station.
@@ -46,6 +46,8 @@ pub(super) enum ShotPhase {
     Idle,
     /// Countdown running until the instant.
     Countdown(Instant),
+    /// The eyes were shut on the last frame: another one is taken at the instant, without a cue.
+    BlinkRetry(Instant),
     /// Waiting for the full-resolution frame.
     Waiting(PendingShot),
     /// The final check runs.
@@ -133,6 +135,8 @@ pub struct StationApp {
     pub(super) last_frame_ms: f32,
     /// The demo subject holds up a phone with a collection code until then.
     pub(super) demo_code_until: Option<Instant>,
+    /// A close was requested while a shot was pending: ask first.
+    pub(super) confirm_quit: bool,
 }
 
 impl StationApp {
@@ -226,6 +230,7 @@ impl StationApp {
             last_export: None,
             last_frame_ms: 0.0,
             demo_code_until: None,
+            confirm_quit: false,
         }
     }
 
@@ -257,6 +262,11 @@ impl StationApp {
     /// The selected student's number.
     pub fn current_student(&self) -> Option<&str> {
         self.turn.current()
+    }
+
+    /// The student turn (current student, code, pending shot, notice), for tests and status displays.
+    pub fn turn(&self) -> &Turn {
+        &self.turn
     }
 
     /// The current queue entry.
@@ -302,6 +312,10 @@ impl StationApp {
                 }),
                 Effect::MarkAbsent(student_no) => self.send(Request::MarkAbsent { student_no }),
                 Effect::Recall(student_no) => self.send(Request::RecallAbsent { student_no }),
+                Effect::RetryAfterBlink => {
+                    self.shot =
+                        ShotPhase::BlinkRetry(Instant::now() + crate::workflow::BLINK_RETRY_DELAY);
+                }
                 Effect::Cue(cue) => self.sound.play(cue),
             }
         }
@@ -387,8 +401,8 @@ impl StationApp {
                         Default::default(),
                     );
                     let fx = self.turn.shot_ready(ready.shot.clone());
-                    self.apply(fx);
                     self.shot = ShotPhase::Ready(ready.shot, tex);
+                    self.apply(fx);
                 }
                 Event::Stored {
                     photo_id,
@@ -507,10 +521,26 @@ impl StationApp {
         }
     }
 
+    /// Another frame for the same press (after a blink): no flash, no cue.
+    fn take_quietly(&mut self) -> ShotPhase {
+        match &self.camera {
+            Some(cam) => ShotPhase::Waiting(cam.pipeline.shoot()),
+            None => {
+                self.turn
+                    .shot_failed(Text::new("没有摄像头。", "No camera."));
+                ShotPhase::Idle
+            }
+        }
+    }
+
     /// Advances countdown and pending shots.
     fn advance_shot(&mut self) {
         match &self.shot {
             ShotPhase::Countdown(at) if Instant::now() >= *at => self.shot = self.take(),
+            ShotPhase::BlinkRetry(at) if Instant::now() >= *at => self.shot = self.take_quietly(),
+            ShotPhase::BlinkRetry(_) => self
+                .egui_ctx
+                .request_repaint_after(Duration::from_millis(20)),
             ShotPhase::Countdown(_) => self
                 .egui_ctx
                 .request_repaint_after(Duration::from_millis(100)),
@@ -592,6 +622,7 @@ impl StationApp {
             egui::CentralPanel::default().show(ui, |ui| self.unlock_view(ui));
             return;
         }
+        self.quit_guard(ui);
         egui::Panel::top("tabs").show(ui, |ui| self.tab_bar(ui));
         self.job_bar(ui);
         self.dialog_pass(ui);
@@ -618,6 +649,67 @@ impl StationApp {
         self.last_frame_ms = started.elapsed().as_secs_f32() * 1000.0;
     }
 
+    /// True while a shot is being taken, checked, shown or saved.
+    pub fn shot_pending(&self) -> bool {
+        !matches!(self.shot, ShotPhase::Idle) || self.turn.is_saving()
+    }
+
+    /// Ctrl+Q or the window's close button: quits at once, unless a shot is pending; then asks.
+    fn quit_guard(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let ctrl_q = ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Q));
+        let close = ctx.input(|i| i.viewport().close_requested());
+        if (ctrl_q || close) && self.shot_pending() && !self.confirm_quit {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.confirm_quit = true;
+        } else if ctrl_q && !self.confirm_quit {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        if !self.confirm_quit {
+            return;
+        }
+        egui::Window::new(self.t("退出？", "Quit?"))
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(&ctx, |ui| {
+                ui.label(self.t(
+                    "当前照片尚未保存，退出将丢弃它。",
+                    "The current photo is not saved; quitting discards it.",
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button(self.t("返回", "Go back")).clicked() {
+                        self.confirm_quit = false;
+                    }
+                    if ui.button(self.t("仍然退出", "Quit anyway")).clicked() {
+                        self.shot = ShotPhase::Idle;
+                        self.turn.retake();
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
+                });
+            });
+    }
+
+    /// How many photos wait for the supervisor, as a red badge beside the review tab.
+    fn review_badge(&self, ui: &mut egui::Ui) {
+        let waiting: u64 = self.stats.as_ref().map_or(0, |s| {
+            s.by_state
+                .iter()
+                .filter(|(st, _)| matches!(st, PhotoState::Rejected | PhotoState::Captured))
+                .map(|(_, n)| n)
+                .sum()
+        });
+        if waiting > 0 {
+            ui.label(
+                RichText::new(format!(" {waiting} "))
+                    .color(Color32::WHITE)
+                    .background_color(Color32::from_rgb(215, 50, 45))
+                    .strong(),
+            )
+            .on_hover_text(self.t("等待主管审核的照片", "photos waiting for the supervisor"));
+        }
+    }
+
     fn tab_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             let tabs = [
@@ -636,6 +728,9 @@ impl StationApp {
                     if tab == Tab::Review && self.review.unlocked {
                         self.send(Request::LoadReview);
                     }
+                }
+                if tab == Tab::Review {
+                    self.review_badge(ui);
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Color32, Key, RichText, Vec2};
 
-use super::overlay::{draw_guides, fit_image, traffic_lights};
+use super::overlay::{draw_guides, fit_image, traffic_lights, traffic_lights_of};
 use super::state::{ShotPhase, StationApp, to_color_image};
 use crate::camera::{DemoDefect, DemoHandle};
 use crate::store::StudentStatus;
@@ -146,7 +146,7 @@ impl StationApp {
         let stats = cam.pipeline.stats();
         let demo = cam.demo.clone();
         let notice = cam.notice.clone();
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if let Some(n) = &notice {
                 ui.label(RichText::new(n.get(self.lang)).color(Color32::from_rgb(200, 140, 0)));
             }
@@ -216,6 +216,21 @@ impl StationApp {
             ui.allocate_exact_size(Vec2::new(ui.available_width(), 30.0), egui::Sense::hover());
         let mut ui = ui.new_child(egui::UiBuilder::new().max_rect(rect));
         let ui = &mut ui;
+        if self.banner.is_none()
+            && let Some(n) = self.turn.last_saved()
+        {
+            let col = match n.kind {
+                crate::workflow::NoticeKind::Done => Color32::from_rgb(46, 160, 67),
+                crate::workflow::NoticeKind::Refused => Color32::from_rgb(230, 140, 20),
+            };
+            ui.label(
+                RichText::new(n.text.get(self.lang))
+                    .size(22.0)
+                    .color(col)
+                    .strong(),
+            );
+            return;
+        }
         if let Some(b) = &self.banner {
             if b.at.elapsed().as_secs() > 6 {
                 self.banner = None;
@@ -282,7 +297,15 @@ impl StationApp {
         ui.separator();
         ui.label(RichText::new(self.t("实时检查", "Live checks")).strong());
         match &self.live {
-            Some(live) => traffic_lights(ui, &live.output.checks, self.lang),
+            Some(live) => {
+                // Two columns, so the whole panel fits a 1280×720 screen.
+                let checks = &live.output.checks;
+                let half = checks.len().div_ceil(2);
+                ui.columns(2, |cols| {
+                    traffic_lights_of(&mut cols[0], checks, &checks[..half], self.lang);
+                    traffic_lights_of(&mut cols[1], checks, &checks[half..], self.lang);
+                });
+            }
             None => {
                 ui.label(self.t("等待画面…", "Waiting for frames…"));
             }
@@ -365,7 +388,10 @@ impl StationApp {
         ui.horizontal(|ui| {
             let busy = matches!(
                 self.shot,
-                ShotPhase::Waiting(_) | ShotPhase::Checking | ShotPhase::Countdown(_)
+                ShotPhase::Waiting(_)
+                    | ShotPhase::Checking
+                    | ShotPhase::Countdown(_)
+                    | ShotPhase::BlinkRetry(_)
             );
             if ui
                 .add_enabled(
@@ -430,8 +456,12 @@ impl StationApp {
                     "仍要保存？填写原因，照片将交主管审核：",
                     "Keep it anyway? Give a reason; it goes to the supervisor:",
                 ));
-                ui.text_edit_singleline(&mut self.override_reason)
+                let field = ui
+                    .text_edit_singleline(&mut self.override_reason)
                     .labelled_by(label.id);
+                if field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                    self.accept();
+                }
             }
             if self
                 .current_entry()
@@ -447,7 +477,15 @@ impl StationApp {
     }
 
     fn up_next(&mut self, ui: &mut egui::Ui) {
-        ui.label(RichText::new(self.t("接下来", "Up next")).strong());
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(self.t("接下来", "Up next")).strong());
+            if ui.button(self.t("上一个 (P)", "Previous (P)")).clicked() {
+                self.select_next(false);
+            }
+            if ui.button(self.t("下一个 (N)", "Next (N)")).clicked() {
+                self.select_next(true);
+            }
+        });
         let upcoming: Vec<_> = self.turn.up_next(5).into_iter().cloned().collect();
         for e in upcoming {
             let mut line = format!("{}  {}  {}", e.student_no, e.name, e.class);
@@ -465,14 +503,6 @@ impl StationApp {
                 self.select(e.student_no.clone());
             }
         }
-        ui.horizontal(|ui| {
-            if ui.button(self.t("上一个 (P)", "Previous (P)")).clicked() {
-                self.select_next(false);
-            }
-            if ui.button(self.t("下一个 (N)", "Next (N)")).clicked() {
-                self.select_next(true);
-            }
-        });
         let absent: Vec<_> = self.turn.absent().into_iter().cloned().collect();
         if !absent.is_empty() {
             ui.separator();

@@ -7,4 +7,4 @@ mod turn;
 
 pub use auto::AutoCapture;
 pub use order::{next_after, reshoot, up_next, waiting};
-pub use turn::{Effect, Notice, NoticeKind, ShotStage, Turn};
+pub use turn::{BLINK_RETRY_DELAY, Effect, Notice, NoticeKind, SHOT_ATTEMPTS, ShotStage, Turn};

@@ -2,7 +2,7 @@
 //! as one state machine. A code and a photo are always bound to the student shown when they were scanned or
 //! taken; a scan that cannot be applied is refused with a reason, never dropped or applied to someone else.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::order::{self, up_next};
@@ -62,9 +62,18 @@ pub enum Effect {
     MarkAbsent(String),
     /// Persist that the absent student is back.
     Recall(String),
+    /// The shot failed only because the eyes were shut (a blink): take another frame after
+    /// [`BLINK_RETRY_DELAY`], quietly; answer with [`Turn::shot_ready`] again.
+    RetryAfterBlink,
     /// Play a sound.
     Cue(Cue),
 }
+
+/// How many frames one press of the shutter may take when the eyes were shut.
+pub const SHOT_ATTEMPTS: u8 = 3;
+
+/// The wait before a blink retry: a blink lasts 0.1–0.4 s.
+pub const BLINK_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(220);
 
 /// The station's sequence of students. Feed it the queue and the photographer's and scanner's events; carry
 /// out the returned [`Effect`]s; render [`Turn::notice`], [`Turn::current`], [`Turn::up_next`].
@@ -73,8 +82,8 @@ pub struct Turn {
     current: Option<String>,
     code: Option<String>,
     stage: ShotStage,
-    /// Students whose shot is being stored (left out of the order until the store answers).
-    saving: BTreeSet<String>,
+    /// Students whose shot is being stored, with its code (left out of the order until the store answers).
+    saving: BTreeMap<String, String>,
     /// Students put back at the front (their save failed).
     front: Vec<String>,
     /// The current student came from the front (a re-shoot or a failed save), not from the class order.
@@ -82,6 +91,10 @@ pub struct Turn {
     /// The last student reached in the class order: after a detour the order resumes from here.
     cursor: Option<String>,
     notice: Option<Notice>,
+    /// The last save the store confirmed (shown apart from the current student's notice).
+    saved: Option<Notice>,
+    /// Frames taken for the current press of the shutter.
+    attempt: u8,
 }
 
 impl Default for Turn {
@@ -112,11 +125,13 @@ impl Turn {
             current: None,
             code: None,
             stage: ShotStage::Live,
-            saving: BTreeSet::new(),
+            saving: BTreeMap::new(),
             front: Vec::new(),
             detour: false,
             cursor: None,
             notice: None,
+            saved: None,
+            attempt: 0,
         }
     }
 
@@ -152,6 +167,11 @@ impl Turn {
     /// The message to show, if any.
     pub fn notice(&self) -> Option<&Notice> {
         self.notice.as_ref()
+    }
+
+    /// The last confirmed save ("已保存 …" or "… 已交主管审核").
+    pub fn last_saved(&self) -> Option<&Notice> {
+        self.saved.as_ref()
     }
 
     /// Hides the message.
@@ -198,7 +218,7 @@ impl Turn {
     }
 
     fn skipped(&self, e: &QueueEntry) -> bool {
-        Some(e.student_no.as_str()) == self.current() || self.saving.contains(&e.student_no)
+        Some(e.student_no.as_str()) == self.current() || self.saving.contains_key(&e.student_no)
     }
 
     fn entry(&self, no: &str) -> Option<&QueueEntry> {
@@ -244,7 +264,8 @@ impl Turn {
                 .iter()
                 .any(|e| &e.student_no == no && order::waiting(e))
         });
-        let skip = |t: &Turn, no: &String| t.saving.contains(no) || Some(no) == leaving.as_ref();
+        let skip =
+            |t: &Turn, no: &String| t.saving.contains_key(no) || Some(no) == leaving.as_ref();
         let next = self
             .front
             .iter()
@@ -273,7 +294,7 @@ impl Turn {
     /// pending for them; then the next waiting one comes up.
     pub fn set_queue(&mut self, queue: Vec<QueueEntry>) {
         self.queue = queue;
-        for no in &self.saving {
+        for no in self.saving.keys() {
             if let Some(e) = self.queue.iter_mut().find(|e| &e.student_no == no) {
                 e.needs_photo = false;
             }
@@ -391,6 +412,16 @@ impl Turn {
         if self.code.as_deref() == Some(payload) {
             return Vec::new();
         }
+        // The store may not know yet that this code belongs to a shot being saved.
+        let owner = owner.or_else(|| {
+            self.saving
+                .iter()
+                .find(|(_, c)| c.as_str() == payload)
+                .map(|(no, _)| {
+                    let name = self.entry(no).map(|e| e.name.clone()).unwrap_or_default();
+                    (no.clone(), name)
+                })
+        });
         match owner {
             Some((no, name)) if self.current() != Some(no.as_str()) => {
                 if self.pending() {
@@ -407,7 +438,7 @@ impl Turn {
                         ),
                     );
                 }
-                if self.saving.contains(&no) {
+                if self.saving.contains_key(&no) {
                     return rejected(
                         self,
                         refused(
@@ -504,6 +535,7 @@ impl Turn {
             return false;
         }
         self.stage = ShotStage::Taking;
+        self.attempt = 1;
         true
     }
 
@@ -522,6 +554,11 @@ impl Turn {
             return Vec::new();
         }
         let pass = shot.verdict.pass;
+        let blinked = !pass && shot.verdict.failed_ids() == ["eyes_open"];
+        if blinked && self.attempt < SHOT_ATTEMPTS {
+            self.attempt += 1;
+            return vec![Effect::RetryAfterBlink];
+        }
         self.stage = ShotStage::Ready(shot);
         if pass {
             Vec::new()
@@ -568,7 +605,7 @@ impl Turn {
                 reason: reason.trim().to_string(),
             }
         };
-        self.saving.insert(student_no.clone());
+        self.saving.insert(student_no.clone(), code.clone());
         if let Some(e) = self.entry_mut(&student_no) {
             e.needs_photo = false;
         }
@@ -583,11 +620,12 @@ impl Turn {
         }]
     }
 
-    /// The store saved the shot.
+    /// The store saved the shot; the confirmation goes to [`Turn::last_saved`], so a refusal shown for the
+    /// current student stays.
     pub fn stored(&mut self, student_no: &str, photo_id: i64, state: PhotoState) -> Vec<Effect> {
         self.saving.remove(student_no);
         let accepted = state == PhotoState::Accepted;
-        self.notice = Some(Notice {
+        self.saved = Some(Notice {
             kind: NoticeKind::Done,
             text: if accepted {
                 Text::new(
