@@ -389,3 +389,45 @@ fn absent_students_leave_the_order_until_recalled_or_photographed() {
     let q = store.shooting_queue(None).unwrap();
     assert!(q.iter().find(|e| e.student_no == "2019001").unwrap().absent);
 }
+
+#[test]
+fn demo_students_are_removed_in_one_action_unless_photographed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let path = file(dir.path(), "mixed.csv");
+    std::fs::write(&path, mixed_class_csv()).unwrap();
+    store.import_roster(&read(&path), false, "s").unwrap();
+    let demo = |nos: &[(&str, &str)]| -> Vec<(String, String)> {
+        nos.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // A photographed one blocks the whole action, by name; nothing is removed.
+    shoot(&mut store, "2019001", "c1", true);
+    let err = store
+        .remove_demo_students(&demo(&[("2019001", "他班甲"), ("2019002", "他班乙")]), "t")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("2019001 他班甲"), "{err}");
+    assert_eq!(store.shooting_queue(None).unwrap().len(), 12);
+    // Same number, other name: a real student, left alone; the rest of the class goes with its class.
+    let n = store
+        .remove_demo_students(
+            &demo(&[
+                ("2020012", "别人"),
+                ("20200101", "正常甲"),
+                ("2020011", "正常丁"),
+            ]),
+            "t",
+        )
+        .unwrap();
+    assert_eq!(n, 2);
+    let q = store.shooting_queue(None).unwrap();
+    assert_eq!(q.len(), 10);
+    assert!(q.iter().any(|e| e.student_no == "2020012"));
+    assert_eq!(
+        store.classes().unwrap().len(),
+        2,
+        "both classes still have students"
+    );
+}

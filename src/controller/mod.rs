@@ -20,6 +20,7 @@ use crate::roster::RosterSettings;
 pub use jobs::{Job, JobHandle};
 pub use live::{LiveCamera, start_camera, start_scanner};
 pub use requests::{Event, Request, ReviewItem, ShotReady, StationInfo};
+pub use worker::demo_students;
 
 /// Called from worker threads after they send an event (e.g. to request a repaint).
 pub type Notify = Arc<dyn Fn() + Send + Sync>;

@@ -55,6 +55,13 @@ pub enum Request {
         /// Replace the student's accepted photo.
         supersede: bool,
     },
+    /// Shoot the classes in this order.
+    SetClassOrder {
+        /// Every class name, first to shoot first.
+        classes: Vec<String>,
+    },
+    /// Remove the bundled demo roster's students (refused for any with photos or history).
+    RemoveDemoData,
     /// Mark a student absent (缺席).
     MarkAbsent {
         /// 学号.
@@ -165,6 +172,8 @@ pub enum Event {
         /// Its state.
         state: PhotoState,
     },
+    /// The demo students were removed (how many).
+    DemoRemoved(usize),
     /// Storing a shot failed; the shot of `student_no` was not saved.
     StoreFailed {
         /// The student whose shot it was.

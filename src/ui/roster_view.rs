@@ -7,7 +7,7 @@ use eframe::egui::{self, Color32, RichText};
 
 use super::StationApp;
 use super::file_dialog::Purpose;
-use crate::controller::Job;
+use crate::controller::{Job, Request};
 use crate::roster::{CsvEncoding, Severity};
 
 impl StationApp {
@@ -113,7 +113,11 @@ impl StationApp {
             ));
         }
         if !report.changed.is_empty() {
-            let title = format!("{}（{}）", self.t("变更的学生", "Changed students"), report.changed.len());
+            let title = format!(
+                "{}（{}）",
+                self.t("变更的学生", "Changed students"),
+                report.changed.len()
+            );
             egui::CollapsingHeader::new(title)
                 .id_salt("roster-changed")
                 .default_open(report.changed.len() <= 10)
@@ -203,11 +207,20 @@ impl StationApp {
             self.t("未拍", "not yet"),
             o.not_photographed
         ));
+        let names: Vec<String> = progress.classes.iter().map(|c| c.class.clone()).collect();
+        let mut move_up: Option<usize> = None;
         egui::Grid::new("progress")
-            .num_columns(2)
+            .num_columns(3)
             .striped(true)
             .show(ui, |ui| {
-                for c in &progress.classes {
+                for (i, c) in progress.classes.iter().enumerate() {
+                    if ui
+                        .add_enabled(i > 0, egui::Button::new("↑").small())
+                        .on_hover_text(self.lang.pick("提前拍摄该班", "shoot this class earlier"))
+                        .clicked()
+                    {
+                        move_up = Some(i);
+                    }
                     ui.label(&c.class);
                     let frac = if c.counts.total == 0 {
                         0.0
@@ -222,6 +235,27 @@ impl StationApp {
                     ui.end_row();
                 }
             });
+        if let Some(i) = move_up {
+            let mut order = names;
+            order.swap(i - 1, i);
+            self.send(Request::SetClassOrder { classes: order });
+        }
+        let demo = crate::controller::demo_students();
+        let has_demo = self.queue.iter().any(|e| {
+            demo.iter()
+                .any(|(no, name)| *no == e.student_no && *name == e.name)
+        });
+        if has_demo
+            && ui
+                .button(self.t("删除演示数据", "Remove the demo data"))
+                .on_hover_text(self.t(
+                    "删除内置演示名单中的学生及其空班级（已有照片的学生不能删除）",
+                    "Removes the bundled demo students and their empty classes (refused once any has a photo)",
+                ))
+                .clicked()
+        {
+            self.send(Request::RemoveDemoData);
+        }
         ui.add_space(8.0);
         ui.label(self.t(
             "导出未拍与需重拍名单（.xlsx）：",

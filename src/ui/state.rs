@@ -381,6 +381,16 @@ impl StationApp {
                         self.error = Some(text);
                     }
                 }
+                Event::DemoRemoved(n) => {
+                    self.banner = Some(Banner {
+                        text: Text::new(
+                            format!("已删除 {n} 名演示学生。"),
+                            format!("{n} demo students removed."),
+                        ),
+                        good: true,
+                        at: Instant::now(),
+                    });
+                }
                 Event::StoreFailed { student_no, text } => {
                     let fx = self.turn.store_failed(&student_no, text);
                     self.apply(fx);

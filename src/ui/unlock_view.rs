@@ -78,6 +78,7 @@ impl StationApp {
 
     fn create_form(&mut self, ui: &mut egui::Ui) -> bool {
         ui.label(self.t("首次使用：创建站点", "First run: create the station"));
+        let mut enter = false;
         // The grid keeps its natural width; centre it by hand.
         let margin = ((ui.available_width() - 480.0) / 2.0).max(0.0);
         ui.horizontal(|ui| {
@@ -100,12 +101,20 @@ impl StationApp {
                     ];
                     for (zh, en, value, secret) in rows {
                         let label = ui.label(self.lang.pick(zh, en));
-                        ui.add(
-                            egui::TextEdit::singleline(value)
-                                .password(secret)
-                                .desired_width(300.0),
-                        )
-                        .labelled_by(label.id);
+                        let r = ui
+                            .add(
+                                egui::TextEdit::singleline(value)
+                                    .password(secret)
+                                    .desired_width(300.0),
+                            )
+                            .labelled_by(label.id);
+                        // Enter in the last field submits the form.
+                        if zh.starts_with("主管 PIN")
+                            && r.lost_focus()
+                            && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                        {
+                            enter = true;
+                        }
                         ui.end_row();
                     }
                 });
@@ -118,6 +127,7 @@ impl StationApp {
         ui.add_space(6.0);
         ui.button(RichText::new(self.t("创建站点", "Create station")).size(18.0))
             .clicked()
+            || enter
     }
 
     fn submit_unlock(&mut self, exists: bool) {
