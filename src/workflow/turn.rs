@@ -492,6 +492,19 @@ impl Turn {
                         ),
                     );
                 };
+                if self.code.is_some() && self.pending() {
+                    return rejected(
+                        self,
+                        refused(
+                            format!(
+                                "{no} 的照片尚未保存，新扫的码未使用：请先保存（Enter）或重拍（R），再扫下一位。"
+                            ),
+                            format!(
+                                "{no}'s photo is not saved yet; the new code was not used: save it (Enter) or retake it (R), then scan the next student."
+                            ),
+                        ),
+                    );
+                }
                 if self.code.is_some() {
                     return rejected(
                         self,
