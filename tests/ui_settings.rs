@@ -244,3 +244,86 @@ fn queue_view_shows_the_background_upload_delivering_to_the_outbox() {
         .map(|(_, n)| *n);
     assert_eq!(uploaded, Some(2));
 }
+
+#[test]
+fn upload_is_set_up_in_settings_tested_and_applied_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = capture_station::upload::ExportSecretKey::generate();
+    let outbox = dir.path().join("usb");
+    {
+        let mut store = new_station(dir.path());
+        store
+            .add_student(
+                &capture_station::store::NewStudent {
+                    student_no: "2021009".into(),
+                    name: "学生九".into(),
+                    class: "计科".into(),
+                    status: capture_station::store::StudentStatus::Normal,
+                    id_no: None,
+                },
+                "t",
+            )
+            .unwrap();
+        common::accept_photo(
+            &mut store,
+            "2021009",
+            "code-9",
+            &[0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9],
+        );
+    }
+    // No key configured: nothing is uploaded yet.
+    let mut h = open_gui(dir.path(), "");
+    h.get_by_label("设置").click();
+    h.step();
+    // A bad key is refused by the connection test, naming the problem.
+    type_into(&mut h, "导出公钥（学籍管理员）", "abc");
+    type_into(&mut h, "文件夹", &outbox.display().to_string());
+    h.get_by_label("测试连接").click();
+    wait_for(&mut h, "the refusal of a bad key", |h| {
+        has_label(h, "64 hex")
+    });
+    // The key loads from the file the registrar saved.
+    let key_file = dir.path().join("registrar.pub");
+    std::fs::write(
+        &key_file,
+        format!("export public key: {}\n", secret.public().to_hex()),
+    )
+    .unwrap();
+    type_into(&mut h, "公钥文件", &key_file.display().to_string());
+    h.get_by_label("载入").click();
+    wait_for(&mut h, "the key loaded from the file", |h| {
+        h.get_by_label("导出公钥（学籍管理员）")
+            .value()
+            .is_some_and(|v| v.len() == 64)
+    });
+    assert_eq!(
+        h.get_by_label("导出公钥（学籍管理员）").value().as_deref(),
+        Some(secret.public().to_hex().as_str())
+    );
+    h.get_by_label("测试连接").click();
+    wait_for(&mut h, "the connection test", |h| has_label(h, "连接正常"));
+    assert!(outbox.join("S1").join("connection-test.txt").is_file());
+    h.get_by_label("应用上传设置").click();
+    h.get_by_label("队列与上传").click();
+    wait_for(&mut h, "the photo delivered", |h| {
+        has_label(h, "已全部送达")
+    });
+    drop(h);
+    let config = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    assert!(config.contains(&secret.public().to_hex()), "{config}");
+    let store = Store::open(&dir.path().join("station.db"), PASS).unwrap();
+    let packages: Vec<_> = std::fs::read_dir(outbox.join("S1"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "csp"))
+        .collect();
+    assert_eq!(packages.len(), 1, "the photo went to the new target");
+    assert!(
+        store
+            .queue_stats()
+            .unwrap()
+            .by_state
+            .iter()
+            .any(|(s, n)| { *s == capture_station::store::PhotoState::Uploaded && *n == 1 })
+    );
+}

@@ -55,6 +55,11 @@ pub enum Request {
         /// Replace the student's accepted photo.
         supersede: bool,
     },
+    /// Use these upload settings from now on (the next `StartUpload` starts with them).
+    SetUpload {
+        /// The new `[upload]` section.
+        settings: Box<crate::config::UploadSettings>,
+    },
     /// Shoot the classes in this order.
     SetClassOrder {
         /// Every class name, first to shoot first.

@@ -243,6 +243,9 @@ impl Worker {
                 });
                 return self.refresh();
             }
+            Request::SetUpload { settings } => {
+                self.config.upload = *settings;
+            }
             Request::SetClassOrder { classes } => {
                 let names: Vec<&str> = classes.iter().map(String::as_str).collect();
                 store.set_class_order(&names, &actor)?;

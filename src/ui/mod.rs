@@ -9,6 +9,7 @@ mod queue_view;
 mod review_view;
 mod roster_view;
 mod settings_apply;
+mod settings_upload;
 mod settings_view;
 mod state;
 mod station_view;

@@ -53,9 +53,18 @@ impl StationApp {
         ));
         ui.horizontal(|ui| {
             let label = ui.label(self.t("名单文件", "Roster file"));
-            ui.add(egui::TextEdit::singleline(&mut self.roster.path).desired_width(250.0))
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut self.roster.path).desired_width(250.0))
                 .labelled_by(label.id);
             let idle = !self.job_running();
+            // Enter in the path field checks the file, like the button.
+            if field.lost_focus()
+                && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                && idle
+                && !self.roster.path.trim().is_empty()
+            {
+                self.check_roster(true);
+            }
             if ui
                 .add_enabled(idle, egui::Button::new(self.t("浏览…", "Browse…")))
                 .clicked()

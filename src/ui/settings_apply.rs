@@ -28,11 +28,24 @@ pub(super) struct SettingsUi {
     pub restart_rx: Option<Receiver<Result<LiveCamera, Text>>>,
     /// The last save's result.
     pub saved: Option<(bool, Text)>,
+    /// Upload settings being edited.
+    pub upload: crate::config::UploadSettings,
+    /// A public key file to load, as typed.
+    pub key_file: String,
+    /// The last connection test's (or key file's) result.
+    pub probe: Option<(bool, Text)>,
+    /// A connection test in progress: where it wrote, or why it failed.
+    pub probe_rx: Option<Receiver<Result<String, Text>>>,
 }
 
 impl SettingsUi {
     /// Drafts starting from the loaded configuration.
-    pub fn new(camera: &CameraSettings, spec: &PhotoSpec, station_name: &str) -> SettingsUi {
+    pub fn new(
+        camera: &CameraSettings,
+        spec: &PhotoSpec,
+        station_name: &str,
+        upload: &crate::config::UploadSettings,
+    ) -> SettingsUi {
         SettingsUi {
             folder: camera
                 .folder
@@ -46,6 +59,10 @@ impl SettingsUi {
             devices_rx: None,
             restart_rx: None,
             saved: None,
+            upload: upload.clone(),
+            key_file: String::new(),
+            probe: None,
+            probe_rx: None,
         }
     }
 }
@@ -199,7 +216,7 @@ impl StationApp {
         self.save_config(&["ui"], format!("sounds: {on}"));
     }
 
-    fn save_config(&mut self, sections: &[&str], summary: String) {
+    pub(super) fn save_config(&mut self, sections: &[&str], summary: String) {
         if self.save_file(sections) {
             self.send(Request::RecordSettings { summary });
         }

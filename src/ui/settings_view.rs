@@ -141,6 +141,8 @@ impl StationApp {
                 ui.separator();
                 self.camera_section(ui);
                 ui.separator();
+                self.upload_section(ui);
+                ui.separator();
                 self.threshold_section(ui);
             });
         });

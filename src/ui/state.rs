@@ -178,6 +178,7 @@ impl StationApp {
             &config.config.camera,
             &config.config.spec,
             &config.config.station.name,
+            &config.config.upload,
         );
         StationApp {
             lang: Lang::from_config(&config.config.ui.language),

@@ -25,14 +25,21 @@ impl StationApp {
         {
             self.upload_error = Some(crate::i18n::Text::new(
                 "未配置学籍管理员的导出公钥，照片暂存本机加密队列。请让管理员运行 `capture-station export-key new --out 私钥文件`，\
-                 把显示的公钥填入配置 [upload] export_public_key，然后重启程序。",
+                 把显示的公钥填入“设置”页的“导出公钥”并点“应用上传设置”。",
                 "No registrar export key is configured, so photos wait in the local encrypted queue. Ask the registrar to run \
-                 `capture-station export-key new --out KEYFILE` and put the public key it prints into [upload] export_public_key, \
-                 then restart.",
+                 `capture-station export-key new --out KEYFILE` and paste the public key it prints into Settings → \
+                 \"Registrar's public key\" and press \"Apply upload settings\".",
             ));
             return;
         }
         self.send(Request::StartUpload);
+    }
+
+    /// Stops the upload worker and starts it again with the current settings.
+    pub(super) fn restart_upload(&mut self) {
+        self.pause_upload();
+        self.upload_error = None;
+        self.start_upload();
     }
 
     /// Stops the upload worker off the UI thread (it finishes or abandons the current request first).

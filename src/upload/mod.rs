@@ -21,7 +21,7 @@ use crate::store::{PhotoId, StoreError};
 pub use backoff::Backoff;
 pub use deliver::{Event, PassReport, Uploader};
 pub use package::{ExportPublicKey, ExportSecretKey, Manifest};
-pub use target::{Confirmation, Target};
+pub use target::{Confirmation, Target, test_connection};
 pub use unpack::{UnpackReport, unpack};
 pub use worker::{UploadStatus, UploadWorker, WorkerConfig, WorkerPhase};
 

@@ -111,6 +111,32 @@ impl Target {
     }
 }
 
+/// Checks the drafted upload settings against the real target: the registrar's key parses, and a small test
+/// file (`<station>/connection-test.txt`) is written and read back. Returns where it went.
+pub fn test_connection(
+    settings: &UploadSettings,
+    data_dir: &Path,
+    station: &str,
+) -> Result<String, UploadError> {
+    super::ExportPublicKey::from_hex(settings.export_public_key.trim())?;
+    let target = Target::from_settings(settings, data_dir, None)?;
+    let station = if station.is_empty() {
+        "station"
+    } else {
+        station
+    };
+    let name = format!("{station}/connection-test.txt");
+    let body = format!(
+        "capture-station connection test from {station} at {}\n",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    );
+    target.deliver(&name, body.as_bytes())?;
+    Ok(target.remote_key(&name))
+}
+
 fn deliver_folder(root: &Path, name: &str, bytes: &[u8]) -> Result<Confirmation, UploadError> {
     let path = root.join(name);
     let dir = path.parent().unwrap_or(root);
