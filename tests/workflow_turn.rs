@@ -244,6 +244,14 @@ fn absent_students_leave_the_queue_and_come_back_on_recall() {
     assert!(matches!(fx.as_slice(), [Effect::Recall(no)] if no == "S001"));
     assert_eq!(t.current(), Some("S001"));
     assert!(t.absent().is_empty());
+    // A queue read before the recall reached the store does not send them away again.
+    let mut stale = queue(4);
+    stale[0].absent = true;
+    t.set_queue(stale);
+    assert_eq!(t.current(), Some("S001"));
+    assert!(t.absent().is_empty());
+    t.set_queue(queue(4));
+    assert_eq!(t.current(), Some("S001"));
     // Their code binds them too: an absent student who shows their (already bound) code is recalled.
     let mut t = Turn::new();
     let mut q = queue(3);

@@ -84,6 +84,8 @@ pub struct Turn {
     stage: ShotStage,
     /// Students whose shot is being stored, with its code (left out of the order until the store answers).
     saving: BTreeMap<String, String>,
+    /// Absences marked or recalled here that the store's queue may not show yet (student → absent).
+    absence: BTreeMap<String, bool>,
     /// Students put back at the front (their save failed).
     front: Vec<String>,
     /// The current student came from the front (a re-shoot or a failed save), not from the class order.
@@ -126,6 +128,7 @@ impl Turn {
             code: None,
             stage: ShotStage::Live,
             saving: BTreeMap::new(),
+            absence: BTreeMap::new(),
             front: Vec::new(),
             detour: false,
             cursor: None,
@@ -294,6 +297,18 @@ impl Turn {
     /// pending for them; then the next waiting one comes up.
     pub fn set_queue(&mut self, queue: Vec<QueueEntry>) {
         self.queue = queue;
+        // A queue read before a mark or recall reached the store must not undo it.
+        let queue = &mut self.queue;
+        self.absence.retain(
+            |no, absent| match queue.iter_mut().find(|e| &e.student_no == no) {
+                Some(e) if e.absent == *absent => false,
+                Some(e) => {
+                    e.absent = *absent;
+                    true
+                }
+                None => false,
+            },
+        );
         for no in self.saving.keys() {
             if let Some(e) = self.queue.iter_mut().find(|e| &e.student_no == no) {
                 e.needs_photo = false;
@@ -324,11 +339,13 @@ impl Turn {
             ));
             return vec![Effect::Cue(Cue::Rejected)];
         };
+        let (was_absent, reshoot) = (e.absent, order::reshoot(e));
         let mut fx = Vec::new();
-        if e.absent {
+        if was_absent {
             fx.push(Effect::Recall(student_no.to_string()));
+            self.absence.insert(student_no.to_string(), false);
         }
-        self.detour = order::reshoot(e);
+        self.detour = reshoot;
         if let Some(e) = self.entry_mut(student_no) {
             e.absent = false;
         }
@@ -375,6 +392,7 @@ impl Turn {
         if let Some(e) = self.entry_mut(&no) {
             e.absent = true;
         }
+        self.absence.insert(no.clone(), true);
         self.notice = Some(done(
             format!("{no} 已标记缺席，可在“缺席”列表中召回。"),
             format!("{no} marked absent; recall them from the absent list."),
