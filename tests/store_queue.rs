@@ -210,3 +210,40 @@ fn supervisor_decides_rejected_and_interrupted_captured_photos() {
         PhotoState::OverrideAccepted
     );
 }
+
+/// The old window between "captured" and the decision: a failure while deciding (here a trigger that aborts
+/// the move to `accepted`, standing in for a crash) must leave no photo behind, not one stuck in `captured`.
+#[test]
+fn a_shot_and_its_decision_commit_together_or_not_at_all() {
+    let (dir, mut s) = store();
+    {
+        let raw = rusqlite::Connection::open(dir.path().join("station.db")).unwrap();
+        raw.execute_batch(
+            "CREATE TRIGGER fail_decision BEFORE UPDATE OF state ON photos
+             WHEN NEW.state = 'accepted' BEGIN SELECT RAISE(ABORT, 'injected fault'); END;",
+        )
+        .unwrap();
+    }
+    let audit0 = s.audit_count().unwrap();
+    let err = s
+        .store_shot(&shot("1", "code-1", &[]), &Decision::Accept, "op")
+        .unwrap_err();
+    assert!(err.to_string().contains("injected fault"), "{err}");
+    assert!(
+        s.list_photos(&Default::default()).unwrap().is_empty(),
+        "no half-decided photo"
+    );
+    assert_eq!(s.audit_count().unwrap(), audit0, "no audit row either");
+    let q = s.shooting_queue(None).unwrap();
+    assert!(
+        q.iter().all(|e| e.needs_photo),
+        "the student still needs a photo"
+    );
+    // The fault gone, the same shot goes through (the code is not taken by a ghost row).
+    rusqlite::Connection::open(dir.path().join("station.db"))
+        .unwrap()
+        .execute_batch("DROP TRIGGER fail_decision;")
+        .unwrap();
+    s.store_shot(&shot("1", "code-1", &[]), &Decision::Accept, "op")
+        .unwrap();
+}

@@ -98,14 +98,7 @@ impl Store {
         decision: &Decision,
         actor: &str,
     ) -> Result<PhotoId, StoreError> {
-        let id = self.insert_captured(shot, actor)?;
-        match decision {
-            Decision::Accept => self.transition(id, PhotoState::Accepted, actor, None)?,
-            Decision::Reject { reason } => {
-                self.transition(id, PhotoState::Rejected, actor, Some(reason))?
-            }
-        }
-        Ok(id)
+        self.insert_shot(shot, Some(decision), actor)
     }
 
     /// Seals and inserts a new photo in state `captured`. Refuses a code bound to another student, and a
@@ -114,6 +107,17 @@ impl Store {
     pub fn insert_captured(
         &mut self,
         shot: &NewShot<'_>,
+        actor: &str,
+    ) -> Result<PhotoId, StoreError> {
+        self.insert_shot(shot, None, actor)
+    }
+
+    /// The photo row, its sealed blob, its checks and, with a `decision`, the move out of `captured`: all in
+    /// one transaction, so a crash never leaves a shot half-decided.
+    fn insert_shot(
+        &mut self,
+        shot: &NewShot<'_>,
+        decision: Option<&Decision>,
         actor: &str,
     ) -> Result<PhotoId, StoreError> {
         let code = shot.code.trim();
@@ -248,8 +252,21 @@ impl Store {
                 ..Default::default()
             },
         )?;
+        let decided = match decision {
+            None => None,
+            Some(Decision::Accept) => Some((PhotoState::Accepted, None)),
+            Some(Decision::Reject { reason }) => {
+                Some((PhotoState::Rejected, Some(reason.as_str())))
+            }
+        };
+        if let Some((to, reason)) = decided {
+            transition_in(&tx, &station, id, to, actor, reason)?;
+        }
         tx.commit().map_err(|e| error::sql(e, "commit photo"))?;
         tracing::info!(photo_id = id, student_id, code = %short_hex(&digest), "photo captured");
+        if let Some((to, _)) = decided {
+            tracing::info!(photo_id = id, to = %to, "photo state changed");
+        }
         Ok(id)
     }
 
@@ -266,32 +283,7 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| error::sql(e, "begin"))?;
-        let (from, student_id) = state_of(&tx, photo_id)?;
-        if !from.can_become(to) {
-            return Err(StoreError::IllegalTransition { photo_id, from, to });
-        }
-        tx.execute(
-            "UPDATE photos SET state = ?1, updated_at = ?2 WHERE id = ?3",
-            params![to.as_str(), time::now(), photo_id],
-        )
-        .map_err(|e| error::sql(e, "update photo state"))?;
-        if to == PhotoState::Purged {
-            tx.execute("DELETE FROM photo_blobs WHERE photo_id = ?1", [photo_id])
-                .map_err(|e| error::sql(e, "purge blob"))?;
-        }
-        audit::write(
-            &tx,
-            &station,
-            &audit::Entry {
-                actor,
-                action: "photo_state",
-                photo_id: Some(photo_id),
-                student_id: Some(student_id),
-                from_state: Some(from.as_str()),
-                to_state: Some(to.as_str()),
-                reason,
-            },
-        )?;
+        let from = transition_in(&tx, &station, photo_id, to, actor, reason)?;
         tx.commit()
             .map_err(|e| error::sql(e, "commit transition"))?;
         tracing::info!(photo_id, from = %from, to = %to, "photo state changed");
@@ -317,6 +309,45 @@ impl Store {
             &blob,
         )?)
     }
+}
+
+/// Moves a photo to `to` inside the caller's transaction if the state machine allows it, with its audit row;
+/// returns the state it left.
+fn transition_in(
+    tx: &rusqlite::Transaction<'_>,
+    station: &str,
+    photo_id: PhotoId,
+    to: PhotoState,
+    actor: &str,
+    reason: Option<&str>,
+) -> Result<PhotoState, StoreError> {
+    let (from, student_id) = state_of(tx, photo_id)?;
+    if !from.can_become(to) {
+        return Err(StoreError::IllegalTransition { photo_id, from, to });
+    }
+    tx.execute(
+        "UPDATE photos SET state = ?1, updated_at = ?2 WHERE id = ?3",
+        params![to.as_str(), time::now(), photo_id],
+    )
+    .map_err(|e| error::sql(e, "update photo state"))?;
+    if to == PhotoState::Purged {
+        tx.execute("DELETE FROM photo_blobs WHERE photo_id = ?1", [photo_id])
+            .map_err(|e| error::sql(e, "purge blob"))?;
+    }
+    audit::write(
+        tx,
+        station,
+        &audit::Entry {
+            actor,
+            action: "photo_state",
+            photo_id: Some(photo_id),
+            student_id: Some(student_id),
+            from_state: Some(from.as_str()),
+            to_state: Some(to.as_str()),
+            reason,
+        },
+    )?;
+    Ok(from)
 }
 
 /// First 8 hex digits of a digest: enough to correlate log lines, useless for recovering the code.
