@@ -14,18 +14,21 @@ use crate::store::{Decision, PhotoFilter, PhotoState, Store, StoreError};
 /// 36 made-up students in three classes, for trying the station without a real roster.
 const DEMO_ROSTER: &[u8] = include_bytes!("../../assets/demo/roster.csv");
 
-/// The bundled demo roster's students as (学号, 姓名), to recognise and remove them.
-pub fn demo_students() -> Vec<(String, String)> {
-    String::from_utf8_lossy(DEMO_ROSTER)
-        .lines()
-        .filter_map(|line| {
-            let mut f = line.split(',');
-            let no = f.next()?.trim();
-            let name = f.next()?.trim();
-            (!no.is_empty() && no.chars().all(|c| c.is_ascii_digit()) && !name.is_empty())
-                .then(|| (no.to_string(), name.to_string()))
-        })
-        .collect()
+/// The bundled demo roster's students as (学号, 姓名), to recognise and remove them (read once).
+pub fn demo_students() -> &'static [(String, String)] {
+    static STUDENTS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    STUDENTS.get_or_init(|| {
+        String::from_utf8_lossy(DEMO_ROSTER)
+            .lines()
+            .filter_map(|line| {
+                let mut f = line.split(',');
+                let no = f.next()?.trim();
+                let name = f.next()?.trim();
+                (!no.is_empty() && no.chars().all(|c| c.is_ascii_digit()) && !name.is_empty())
+                    .then(|| (no.to_string(), name.to_string()))
+            })
+            .collect()
+    })
 }
 
 struct Worker {
@@ -252,7 +255,7 @@ impl Worker {
                 return self.refresh();
             }
             Request::RemoveDemoData => {
-                let n = store.remove_demo_students(&demo_students(), &actor)?;
+                let n = store.remove_demo_students(demo_students(), &actor)?;
                 self.emit(Event::DemoRemoved(n));
                 return self.refresh();
             }

@@ -5,20 +5,6 @@ use rusqlite::{OptionalExtension, params};
 use super::{Store, StoreError, audit, error, time};
 
 impl Store {
-    fn student_row(&self, student_no: &str) -> Result<i64, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT id FROM students WHERE student_no = ?1",
-                [student_no.trim()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| error::sql(e, "find student"))?
-            .ok_or_else(|| StoreError::UnknownStudent {
-                student_no: student_no.trim().into(),
-            })
-    }
-
     /// Marks a student absent (idempotent); one audit row when the state changes.
     pub fn mark_absent(&mut self, student_no: &str, actor: &str) -> Result<(), StoreError> {
         self.set_absent(student_no, actor, true)
@@ -35,7 +21,12 @@ impl Store {
         actor: &str,
         absent: bool,
     ) -> Result<(), StoreError> {
-        let id = self.student_row(student_no)?;
+        let id = self
+            .find_student(student_no)?
+            .ok_or_else(|| StoreError::UnknownStudent {
+                student_no: student_no.trim().into(),
+            })?
+            .id;
         let station = self.station_id.clone();
         let tx = self
             .conn

@@ -90,8 +90,8 @@ pub(super) fn state_of(
 }
 
 impl Store {
-    /// Stores a shot (`captured`), then applies the station's decision; two transactions, each with its audit
-    /// row. The same path serves the GUI and `capture-station ingest`.
+    /// Stores a shot and applies the station's decision in one transaction (an audit row for each step), so a
+    /// crash never leaves it in `captured`. The same path serves the GUI and `capture-station ingest`.
     pub fn store_shot(
         &mut self,
         shot: &NewShot<'_>,

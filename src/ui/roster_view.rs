@@ -250,7 +250,7 @@ impl StationApp {
             self.send(Request::SetClassOrder { classes: order });
         }
         let demo = crate::controller::demo_students();
-        let has_demo = self.queue.iter().any(|e| {
+        let has_demo = self.turn.queue().iter().any(|e| {
             demo.iter()
                 .any(|(no, name)| *no == e.student_no && *name == e.name)
         });
@@ -293,7 +293,8 @@ impl StationApp {
         });
         let needle = self.roster.search.trim().to_string();
         let rows: Vec<_> = self
-            .queue
+            .turn
+            .queue()
             .iter()
             .filter(|e| {
                 needle.is_empty() || e.name.contains(&needle) || e.student_no.contains(&needle)

@@ -98,7 +98,6 @@ pub struct StationApp {
     pub(super) sound: SoundPlayer,
     pub(super) station: Option<StationInfo>,
     pub(super) tab: Tab,
-    pub(super) queue: Vec<QueueEntry>,
     pub(super) progress: Option<Progress>,
     pub(super) stats: Option<QueueStats>,
     /// Who is being photographed, their code and pending shot (the workflow rules live in the core).
@@ -198,7 +197,6 @@ impl StationApp {
             sound,
             station: None,
             tab: Tab::Station,
-            queue: Vec::new(),
             progress: None,
             stats: None,
             turn: Turn::new(),
@@ -396,10 +394,7 @@ impl StationApp {
                     let fx = self.turn.store_failed(&student_no, text);
                     self.apply(fx);
                 }
-                Event::Queue(q) => {
-                    self.queue = q.clone();
-                    self.turn.set_queue(q);
-                }
+                Event::Queue(q) => self.turn.set_queue(q),
                 Event::Progress(p) => self.progress = Some(p),
                 Event::Stats(s) => self.stats = Some(s),
                 Event::ShotReady(ready) => {
