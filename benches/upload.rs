@@ -39,7 +39,9 @@ fn bench(c: &mut Criterion) {
     let item = store.upload_item(1).unwrap();
     g.throughput(Throughput::Elements(1));
     g.bench_function("seal_package_40KB", |b| {
-        b.iter(|| build_package(&item, "bench", &st.export_key.public()).unwrap())
+        b.iter(|| {
+            build_package(&item, "bench", &st.export_key.public(), store.signing_key()).unwrap()
+        })
     });
     drop(item);
 

@@ -17,7 +17,10 @@ pub fn init(data_dir: Option<&Path>, stderr_default: &str) -> Option<WorkerGuard
         .with_target(false)
         .with_filter(stderr_filter);
     let (file_layer, guard) = match data_dir.map(|d| d.join("logs")) {
-        Some(dir) if std::fs::create_dir_all(&dir).is_ok() => {
+        Some(dir)
+            if crate::files::create_private_dir(&dir).is_ok()
+                && crate::files::set_mode(&dir, crate::files::DIR_MODE).is_ok() =>
+        {
             let appender = tracing_appender::rolling::daily(dir, "capture-station.log");
             let (writer, guard) = tracing_appender::non_blocking(appender);
             let layer = fmt::layer()

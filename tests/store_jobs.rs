@@ -111,7 +111,7 @@ fn cancelled_import_rolls_back_and_cancelled_export_leaves_no_files() {
     let out = dir.path().join("export");
     let template = NameTemplate::parse("{student_no}.jpg").unwrap();
     let err = s
-        .export_accepted_with(&out, &template, &mut |done, _| done < 5)
+        .export_accepted_with(&out, &template, false, &mut |done, _| done < 5)
         .unwrap_err();
     assert!(matches!(err, StoreError::Cancelled));
     assert_eq!(
@@ -120,7 +120,7 @@ fn cancelled_import_rolls_back_and_cancelled_export_leaves_no_files() {
         "files written before the cancel are removed"
     );
     let written = s
-        .export_accepted_with(&out, &template, &mut |_, _| true)
+        .export_accepted_with(&out, &template, false, &mut |_, _| true)
         .unwrap()
         .written;
     assert_eq!(written.len(), 10);
@@ -174,12 +174,21 @@ fn controller_jobs_run_beside_the_store_worker() {
     });
 
     let out = dir.path().join("photos");
-    ctl.send(Request::Start(Job::ExportPhotos { dir: out.clone() }));
+    ctl.send(Request::Start(Job::ExportPhotos {
+        dir: out.clone(),
+        replace: false,
+    }));
     let handle = wait_for(&ctl, "job start", |e| match e {
         Event::JobStarted(h) => Some(h),
         _ => None,
     });
-    assert_eq!(handle.job(), &Job::ExportPhotos { dir: out.clone() });
+    assert_eq!(
+        handle.job(),
+        &Job::ExportPhotos {
+            dir: out.clone(),
+            replace: false
+        }
+    );
     let files = wait_for(&ctl, "export", |e| match e {
         Event::Exported { files, .. } => Some(files),
         _ => None,

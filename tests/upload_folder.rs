@@ -35,6 +35,8 @@ fn folder_upload_then_unpack_writes_named_jpegs_and_index() {
         dest.to_str().unwrap(),
         "--key",
         key.to_str().unwrap(),
+        "--stations",
+        st.stations_dir().to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{out}\n{err}");
     let store = st.open();
@@ -86,7 +88,7 @@ fn unwritable_outbox_is_a_clear_error_and_nothing_is_marked() {
 }
 
 #[test]
-fn tampered_package_and_manifest_are_refused_by_photo_id() {
+fn tampered_package_and_header_are_refused_by_file() {
     let st = Station::new("C", 3);
     folder_config(&st);
     assert_eq!(st.run(&["upload", "--once"]).0, 0);
@@ -113,11 +115,14 @@ fn tampered_package_and_manifest_are_refused_by_photo_id() {
         dest.to_str().unwrap(),
         "--key",
         key.to_str().unwrap(),
+        "--stations",
+        st.stations_dir().to_str().unwrap(),
     ]);
     assert_eq!(code, 1, "{out}\n{err}");
-    assert!(err.contains("REFUSED photo #2 (station C)"), "{err}");
-    assert!(err.contains("failed authentication"), "{err}");
-    assert!(err.contains("00000003.csp"), "{err}");
+    // Refusals name the file: ids from an unverified header are not repeated.
+    assert!(err.contains("00000002.csp: bad signature"), "{err}");
+    assert!(err.contains("00000003.csp: bad signature"), "{err}");
+    assert!(!err.contains("photo #9"), "{err}");
     assert!(dest.join("C-0001.jpg").is_file());
     assert!(!dest.join("C-0002.jpg").exists());
     assert!(!dest.join("C-0003.jpg").exists());
@@ -136,6 +141,8 @@ fn tampered_package_and_manifest_are_refused_by_photo_id() {
         st.dir.path().join("x").to_str().unwrap(),
         "--key",
         other.to_str().unwrap(),
+        "--stations",
+        st.stations_dir().to_str().unwrap(),
     ]);
     assert_eq!(code, 1);
     assert!(err.contains("REFUSED photo #1 (station C)"), "{err}");
@@ -178,6 +185,8 @@ fn unpack_merges_stations_and_lists_conflicts() {
         dest.to_str().unwrap(),
         "--key",
         a.export_key_file().to_str().unwrap(),
+        "--stations",
+        b.enrol(&a.stations_dir()).to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("wrote 3 photos"), "{out}");

@@ -28,6 +28,10 @@ fn uploader(st: &Station) -> Uploader {
 fn assert_bucket_holds_uploaded(st: &Station, moto: &Moto) {
     let objects = moto.objects(BUCKET);
     let store = st.open();
+    let mut enrolled = capture_station::upload::EnrolledStations::default();
+    enrolled
+        .add(store.station_id(), store.station_public_key())
+        .unwrap();
     for id in uploaded_ids(&st.db()) {
         let key = format!(
             "exam/2026/{}",
@@ -36,7 +40,7 @@ fn assert_bucket_holds_uploaded(st: &Station, moto: &Moto) {
         let bytes = objects.get(&key).unwrap_or_else(|| {
             panic!("photo #{id} is marked uploaded but {key} is not on the server")
         });
-        let opened = package::open(bytes, &st.export_key).unwrap();
+        let opened = package::open(bytes, &st.export_key, &enrolled).unwrap();
         assert_eq!(opened.manifest.photo_id, id);
         assert_eq!(
             opened.jpeg.as_slice(),

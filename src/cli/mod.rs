@@ -70,6 +70,9 @@ pub enum Command {
     /// Create or inspect the registrar's export key pair.
     #[command(subcommand)]
     ExportKey(upload::ExportKeyCommand),
+    /// Export this station's public signing key for enrolment at the registrar.
+    #[command(subcommand)]
+    StationKey(upload::StationKeyCommand),
 }
 
 /// A failed command: exit 1 for "checked and found problems", 2 for errors.
@@ -133,6 +136,7 @@ pub fn run(ctx: &Context, command: &Command) -> Result<(), Failure> {
         Command::Unpack(args) => upload::run_unpack(ctx, args),
         Command::Purge(args) => upload::run_purge(ctx, args),
         Command::ExportKey(cmd) => upload::run_export_key(cmd),
+        Command::StationKey(cmd) => upload::run_station_key(ctx, cmd),
         Command::Config => {
             print!("{}", toml::to_string(&ctx.config)?);
             Ok(())

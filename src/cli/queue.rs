@@ -26,6 +26,9 @@ pub enum QueueCommand {
         /// Destination folder.
         #[arg(long)]
         out: PathBuf,
+        /// Replace files that already exist there (never through a symbolic link).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -97,7 +100,7 @@ pub fn run(ctx: &Context, cmd: &QueueCommand) -> Result<(), Failure> {
         QueueCommand::Verify => {
             let report = store.verify()?;
             for bad in &report.bad {
-                println!("BAD photo #{}: {}", bad.photo_id, bad.problem);
+                println!("BAD {}: {}", bad.record, bad.problem);
             }
             println!(
                 "verified {} photo blobs, {} bad rows",
@@ -108,10 +111,10 @@ pub fn run(ctx: &Context, cmd: &QueueCommand) -> Result<(), Failure> {
                 return Err(Failure::Problems(String::new()));
             }
         }
-        QueueCommand::Export { out } => {
+        QueueCommand::Export { out, force } => {
             let template =
                 NameTemplate::parse(&ctx.config.export.file_name).map_err(Failure::Error)?;
-            let report = store.export_accepted(out, &template)?;
+            let report = store.export_accepted(out, &template, *force)?;
             println!(
                 "exported {} photos to {}",
                 report.written.len(),

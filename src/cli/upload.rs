@@ -11,8 +11,8 @@ use crate::store::{NameTemplate, Store};
 use crate::upload::deliver::Event;
 use crate::upload::worker::recipient;
 use crate::upload::{
-    Backoff, ExportSecretKey, Target, UploadWorker, Uploader, WorkerConfig, WorkerPhase, purge,
-    unpack,
+    Backoff, EnrolledStations, ExportSecretKey, Target, UploadWorker, Uploader, WorkerConfig,
+    WorkerPhase, purge, unpack,
 };
 
 /// Options of `upload`.
@@ -56,6 +56,25 @@ pub struct UnpackArgs {
     /// The export secret key file.
     #[arg(long, value_name = "FILE", env = "CAPTURE_STATION_EXPORT_KEY")]
     pub key: PathBuf,
+    /// Folder of enrolled station keys (`*.pub` from `station-key export`); adds to `[registrar] stations`.
+    #[arg(long, value_name = "DIR")]
+    pub stations: Option<PathBuf>,
+    /// Replace JPEGs and index files that already exist in --out (never through a symbolic link).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `station-key` subcommands (at the station).
+#[derive(Debug, Subcommand)]
+pub enum StationKeyCommand {
+    /// Write this station's public signing key to a file for enrolment at the registrar.
+    Export {
+        /// File to create (e.g. A1.pub); an existing file is not overwritten.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Print this station's public signing key and its fingerprint.
+    Show,
 }
 
 /// Options of `purge`.
@@ -233,7 +252,19 @@ fn status(ctx: &Context, json: bool) -> Result<(), Failure> {
 pub fn run_unpack(ctx: &Context, args: &UnpackArgs) -> Result<(), Failure> {
     let secret = ExportSecretKey::read(&args.key)?;
     let template = NameTemplate::parse(&ctx.config.export.file_name).map_err(Failure::Error)?;
-    let report = unpack::unpack(&args.package_dir, &args.out, &secret, &template)?;
+    let mut stations = EnrolledStations::default();
+    stations.add_config(&ctx.config.registrar.stations)?;
+    if let Some(dir) = &args.stations {
+        stations.add_dir(dir)?;
+    }
+    let report = unpack::unpack(
+        &args.package_dir,
+        &args.out,
+        &secret,
+        &stations,
+        &template,
+        args.force,
+    )?;
     for r in &report.refused {
         eprintln!("REFUSED {}", unpack::describe_refusal(r));
     }
@@ -285,6 +316,36 @@ pub fn run_purge(ctx: &Context, args: &PurgeArgs) -> Result<(), Failure> {
         report.due.len(),
         report.purged
     );
+    Ok(())
+}
+
+/// Runs `station-key`.
+pub fn run_station_key(ctx: &Context, cmd: &StationKeyCommand) -> Result<(), Failure> {
+    let store = ctx.open_store()?;
+    let key = store.station_public_key();
+    match cmd {
+        StationKeyCommand::Export { out } => {
+            let text = crate::upload::stations::key_file_text(
+                store.station_id(),
+                &store.station_name()?,
+                &key,
+            );
+            crate::files::write_new_private(out, text.as_bytes(), false)
+                .map_err(|e| Failure::Error(format!("{}: {e}", out.display())))?;
+            println!(
+                "wrote station {}'s public signing key (fingerprint {}) to {}",
+                store.station_id(),
+                key.fingerprint(),
+                out.display()
+            );
+            println!("at the registrar, put it in the folder given to `unpack --stations`");
+        }
+        StationKeyCommand::Show => {
+            println!("station     {}", store.station_id());
+            println!("public key  {}", key.to_hex());
+            println!("fingerprint {}", key.fingerprint());
+        }
+    }
     Ok(())
 }
 

@@ -33,6 +33,17 @@ pub struct Config {
     pub upload: UploadSettings,
     /// `[ui]`: language and display.
     pub ui: UiSettings,
+    /// `[registrar]`: used only where packages are unpacked.
+    pub registrar: RegistrarSettings,
+}
+
+/// `[registrar]` section (only at the registrar).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrarSettings {
+    /// Enrolled stations: station id → its public signing key (64 hex digits, from
+    /// `capture-station station-key export`). Packages from any other key are refused by `unpack`.
+    pub stations: std::collections::BTreeMap<String, String>,
 }
 
 /// `[station]` section.

@@ -33,6 +33,8 @@ pub enum Job {
     ExportPhotos {
         /// Destination folder.
         dir: PathBuf,
+        /// Replace files of the same name already there.
+        replace: bool,
     },
     /// Decrypt and check every photo.
     Verify,
@@ -187,11 +189,11 @@ fn run(
                 files: 1,
             }])
         }
-        Job::ExportPhotos { dir } => {
+        Job::ExportPhotos { dir, replace } => {
             let template = NameTemplate::parse(&ctx.export_template).map_err(|e| {
                 StoreError::Invalid(format!("export.file_name in the config file: {e}"))
             })?;
-            let report = store.export_accepted_with(dir, &template, on_step)?;
+            let report = store.export_accepted_with(dir, &template, *replace, on_step)?;
             tracing::info!(dir = %dir.display(), files = report.written.len(), "photos exported");
             Ok(vec![Event::Exported {
                 path: dir.clone(),

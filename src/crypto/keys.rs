@@ -13,6 +13,7 @@ use super::CryptoError;
 const WRAP_AAD: &[u8] = b"capture-station data key v1";
 const KCV_LABEL: &[u8] = b"capture-station key check v1";
 const CODE_LABEL: &[u8] = b"capture-station collection code digest v1";
+const RECORD_LABEL: &[u8] = b"capture-station record mac v1";
 
 /// A passphrase held in memory that is wiped on drop.
 pub type Passphrase = Zeroizing<String>;
@@ -170,6 +171,11 @@ impl DataKey {
         hmac(sub.as_ref(), payload.as_bytes())
     }
 
+    /// The subkey that authenticates database records (photo state, student identity, the audit chain).
+    pub fn record_key(&self) -> RecordKey {
+        RecordKey(Zeroizing::new(hmac(self.0.as_ref(), RECORD_LABEL)))
+    }
+
     /// A second copy of the key (itself wiped on drop), for a connection on another thread.
     pub fn duplicate(&self) -> DataKey {
         DataKey(Zeroizing::new(*self.0))
@@ -177,6 +183,35 @@ impl DataKey {
 
     pub(super) fn bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+}
+
+/// HMAC-SHA256 key for record MACs, derived from the data key. Wiped on drop.
+pub struct RecordKey(Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for RecordKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecordKey(<redacted>)")
+    }
+}
+
+impl RecordKey {
+    /// MAC of a record given as fields; each field is length-prefixed so no two field lists collide.
+    pub fn mac(&self, domain: &[u8], fields: &[&[u8]]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_ref())
+            .unwrap_or_else(|_| unreachable!());
+        mac.update(&(domain.len() as u64).to_be_bytes());
+        mac.update(domain);
+        for f in fields {
+            mac.update(&(f.len() as u64).to_be_bytes());
+            mac.update(f);
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Whether `tag` is the MAC of `fields` (constant time).
+    pub fn check(&self, domain: &[u8], fields: &[&[u8]], tag: &[u8]) -> bool {
+        constant_time_eq(&self.mac(domain, fields), tag)
     }
 }
 

@@ -3,9 +3,11 @@
 
 mod blob;
 mod keys;
+mod signing;
 
 pub use blob::{NONCE_LEN, TAG_LEN, open, seal};
-pub use keys::{DataKey, KdfParams, Passphrase, WrappedKey};
+pub use keys::{DataKey, KdfParams, Passphrase, RecordKey, WrappedKey};
+pub use signing::{SIGNATURE_LEN, StationPublicKey, StationSigningKey};
 
 /// Cryptographic failures.
 #[derive(Debug, thiserror::Error)]

@@ -44,6 +44,7 @@ impl Store {
         if changed > 0 {
             audit::write(
                 &tx,
+                &self.key,
                 &station,
                 &audit::Entry {
                     actor,
@@ -119,10 +120,14 @@ impl Store {
             [],
         )
         .map_err(|e| error::sql(e, "remove empty classes"))?;
+        if !ids.is_empty() {
+            audit::rechain(&tx, &self.key)?;
+        }
         let removed: Vec<&str> = ids.iter().map(|(_, no)| *no).collect();
         let summary = format!("{} demo students removed: {}", ids.len(), removed.join(" "));
         audit::write(
             &tx,
+            &self.key,
             &station,
             &audit::Entry {
                 actor,

@@ -102,6 +102,16 @@ pub enum StoreError {
     /// No such photo.
     #[error("no photo #{0}")]
     PhotoNotFound(i64),
+    /// A record's MAC does not verify: the database file was edited outside the station.
+    #[error(
+        "photo #{photo_id} refused: {problem}; run `capture-station queue verify` and have a supervisor investigate"
+    )]
+    RecordTampered {
+        /// The photo.
+        photo_id: i64,
+        /// What does not verify.
+        problem: String,
+    },
     /// Invalid input value.
     #[error("{0}")]
     Invalid(String),

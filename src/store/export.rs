@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{OnStep, Store, StoreError, error};
+use super::{OnStep, Store, StoreError, error, records};
 
 /// A parsed file-name template such as `{student_no}.jpg`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,8 +14,19 @@ pub struct NameTemplate(String);
 const PLACEHOLDERS: [&str; 4] = ["student_no", "id_no", "name", "class"];
 
 impl NameTemplate {
-    /// Checks that every `{…}` is a known placeholder.
+    /// Checks that every `{…}` is a known placeholder and that the name stays inside the export folder (no
+    /// path separator, no `..`).
     pub fn parse(template: &str) -> Result<NameTemplate, String> {
+        if template.contains(['/', '\\']) || template.contains("..") {
+            return Err(format!(
+                "{template:?} must be a plain file name: no '/', '\\' or '..' (files are always written inside the chosen folder)"
+            ));
+        }
+        if template.chars().any(crate::text::is_unsafe_char) {
+            return Err(format!(
+                "{template:?} contains a control or text-direction character"
+            ));
+        }
         let mut rest = template;
         while let Some(start) = rest.find('{') {
             let Some(len) = rest[start..].find('}') else {
@@ -43,7 +54,7 @@ impl NameTemplate {
             s.trim()
                 .chars()
                 .map(|c| {
-                    if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                    if crate::text::is_unsafe_char(c) || "/\\:*?\"<>|".contains(c) {
                         '_'
                     } else {
                         c
@@ -51,11 +62,14 @@ impl NameTemplate {
                 })
                 .collect()
         };
-        self.0
+        let file = self
+            .0
             .replace("{student_no}", &safe(student_no))
             .replace("{id_no}", &safe(id_no))
             .replace("{name}", &safe(name))
-            .replace("{class}", &safe(class))
+            .replace("{class}", &safe(class));
+        // Values cannot add a separator; a run of dots is flattened so no name reads as `..`.
+        file.replace("..", "_.")
     }
 }
 
@@ -73,16 +87,20 @@ impl Store {
         &self,
         out: &Path,
         template: &NameTemplate,
+        force: bool,
     ) -> Result<ExportReport, StoreError> {
-        self.export_accepted_with(out, template, &mut |_, _| true)
+        self.export_accepted_with(out, template, force, &mut |_, _| true)
     }
 
     /// [`Store::export_accepted`] reporting (files written, files to write); when `on_step` returns `false` it
-    /// deletes the files it wrote and fails with [`StoreError::Cancelled`].
+    /// deletes the files it wrote and fails with [`StoreError::Cancelled`]. Files are created private (0600);
+    /// unless `force`, nothing is written when any of them exists already, and a symbolic link is never
+    /// followed.
     pub fn export_accepted_with(
         &self,
         out: &Path,
         template: &NameTemplate,
+        force: bool,
         on_step: OnStep,
     ) -> Result<ExportReport, StoreError> {
         let mut stmt = self
@@ -110,6 +128,12 @@ impl Store {
         let mut planned: Vec<(i64, PathBuf)> = Vec::with_capacity(rows.len());
         let mut seen: HashMap<String, String> = HashMap::new();
         for (id, no, name, class) in &rows {
+            if let Err(problem) = records::check_photo_and_student(&self.conn, &self.key, *id)? {
+                return Err(StoreError::RecordTampered {
+                    photo_id: *id,
+                    problem,
+                });
+            }
             let id_no = if template.needs_id_no() {
                 self.student_id_no(no)?.ok_or_else(|| {
                     StoreError::Invalid(format!(
@@ -128,7 +152,23 @@ impl Store {
             }
             planned.push((*id, out.join(file)));
         }
-        std::fs::create_dir_all(out).map_err(|source| StoreError::Io {
+        if !force {
+            let existing: Vec<&PathBuf> = planned
+                .iter()
+                .map(|(_, p)| p)
+                .filter(|p| std::fs::symlink_metadata(p).is_ok())
+                .collect();
+            if let Some(first) = existing.first() {
+                return Err(StoreError::Invalid(format!(
+                    "{} of the files to export exist already in {} (e.g. {}); nothing was written. \
+                     Choose an empty folder, or replace them with --force",
+                    existing.len(),
+                    out.display(),
+                    first.display()
+                )));
+            }
+        }
+        crate::files::create_private_dir(out).map_err(|source| StoreError::Io {
             path: out.to_path_buf(),
             source,
         })?;
@@ -144,9 +184,11 @@ impl Store {
                 return Err(StoreError::Cancelled);
             }
             let jpeg = self.photo_jpeg(id)?;
-            std::fs::write(&path, jpeg.as_slice()).map_err(|source| StoreError::Io {
-                path: path.clone(),
-                source,
+            crate::files::write_new_private(&path, jpeg.as_slice(), force).map_err(|source| {
+                StoreError::Io {
+                    path: path.clone(),
+                    source,
+                }
             })?;
             written.push(path);
         }

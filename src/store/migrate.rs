@@ -22,6 +22,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_absent",
         include_str!("../../migrations/0005_absent.sql"),
     ),
+    (
+        "0006_record_macs",
+        include_str!("../../migrations/0006_record_macs.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

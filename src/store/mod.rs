@@ -6,11 +6,14 @@ mod absence;
 mod audit;
 mod error;
 mod export;
+mod kv;
 mod migrate;
 mod photos;
 mod queries;
+mod records;
 mod review;
 mod roster;
+mod signing;
 mod state;
 mod station;
 mod students;
@@ -23,7 +26,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use crate::crypto::{DataKey, KdfParams, WrappedKey};
+use crate::crypto::{DataKey, KdfParams, StationSigningKey, WrappedKey};
 
 pub use error::StoreError;
 pub use export::{ExportReport, NameTemplate};
@@ -34,7 +37,7 @@ pub use roster::{ClassInfo, ClassProgress, Progress, ProgressCounts, QueueEntry}
 pub use state::{ALL_STATES, PhotoState};
 pub use students::{NewStudent, Student, StudentStatus};
 pub use upload::{PurgeCandidate, UploadCounts, UploadItem};
-pub use verify::{BadRow, VerifyReport};
+pub use verify::{BadRow, Record, VerifyReport};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "station.db";
@@ -50,6 +53,7 @@ pub type OnStep<'a> = &'a mut dyn FnMut(u64, u64) -> bool;
 pub struct Store {
     conn: Connection,
     key: DataKey,
+    signer: StationSigningKey,
     station_id: String,
     path: PathBuf,
 }
@@ -62,6 +66,28 @@ impl std::fmt::Debug for Store {
             .finish()
     }
 }
+
+/// Makes the database and its WAL and shared-memory files 0600 (stations set up by older versions made them
+/// world-readable).
+fn make_private(path: &Path) -> Result<(), StoreError> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let p = PathBuf::from(p);
+        if p.exists() {
+            crate::files::set_mode(&p, crate::files::FILE_MODE).map_err(|source| {
+                StoreError::Io {
+                    path: p.clone(),
+                    source,
+                }
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The schema version that added record MACs (migration 0006).
+const RECORD_MACS_VERSION: i64 = 6;
 
 /// Opens a connection with the station's pragmas: WAL, foreign keys, `synchronous=FULL`, busy timeout.
 fn connect(path: &Path, create: bool) -> Result<Connection, StoreError> {
@@ -142,17 +168,21 @@ impl Store {
         station_id: &str,
         station_name: &str,
     ) -> Result<Store, StoreError> {
-        if path.exists() {
+        // An empty file is what an interrupted `init` leaves behind; anything else is a database.
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
             return Err(StoreError::AlreadyInitialised {
                 path: path.to_path_buf(),
             });
         }
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io { path, source }
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::files::create_private_dir(dir).map_err(io(dir))?;
         }
+        // Created 0600 before SQLite opens it, so its WAL and shared-memory files inherit the mode.
+        crate::files::ensure_private_file(path).map_err(io(path))?;
         let (key, wrapped) = DataKey::generate(passphrase, kdf)?;
         let mut conn = connect(path, true)?;
         migrate::apply(&mut conn).map_err(|e| error::sql(e, "create schema"))?;
@@ -166,6 +196,7 @@ impl Store {
         .map_err(|e| error::sql(e, "create station"))?;
         audit::write(
             &tx,
+            &key,
             station_id,
             &audit::Entry {
                 actor: "system",
@@ -174,10 +205,12 @@ impl Store {
                 ..Default::default()
             },
         )?;
+        let signer = signing::load_or_create(&tx, &key, station_id)?;
         tx.commit().map_err(|e| error::sql(e, "commit"))?;
         Ok(Store {
             conn,
             key,
+            signer,
             station_id: station_id.to_string(),
             path: path.to_path_buf(),
         })
@@ -211,6 +244,7 @@ impl Store {
     /// Opens the database with an already unwrapped key (the second half of [`Store::open`]); applies pending
     /// migrations.
     pub fn open_with_key(path: &Path, key: DataKey) -> Result<Store, StoreError> {
+        make_private(path)?;
         let mut conn = connect(path, false)?;
         let version =
             migrate::current_version(&conn).map_err(|e| error::sql(e, "read schema version"))?;
@@ -232,9 +266,28 @@ impl Store {
             .ok_or_else(|| {
                 StoreError::Unsupported("the database has no local station row".into())
             })?;
+        let tx = conn.transaction().map_err(|e| error::sql(e, "begin"))?;
+        if version < RECORD_MACS_VERSION {
+            // A database from before record MACs: seal what it holds now, once, and say so in the log.
+            records::seal_all(&tx, &key)?;
+            audit::write(
+                &tx,
+                &key,
+                &station_id,
+                &audit::Entry {
+                    actor: "system",
+                    action: "records_sealed",
+                    reason: Some("schema upgrade: record MACs added"),
+                    ..Default::default()
+                },
+            )?;
+        }
+        let signer = signing::load_or_create(&tx, &key, &station_id)?;
+        tx.commit().map_err(|e| error::sql(e, "commit"))?;
         Ok(Store {
             conn,
             key,
+            signer,
             station_id,
             path: path.to_path_buf(),
         })
@@ -260,6 +313,7 @@ impl Store {
         write_key_material(&tx, &wrapped, &time::now())?;
         audit::write(
             &tx,
+            &self.key,
             &self.station_id,
             &audit::Entry {
                 actor,

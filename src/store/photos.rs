@@ -2,8 +2,8 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{PhotoState, Store, StoreError, audit, error, time};
-use crate::crypto;
+use super::{PhotoState, Store, StoreError, audit, error, records, time};
+use crate::crypto::{self, DataKey};
 
 /// A photo's row id.
 pub type PhotoId = i64;
@@ -217,6 +217,7 @@ impl Store {
             params![code_enc, id],
         )
         .map_err(|e| error::sql(e, "store code"))?;
+        records::seal_photo(&tx, &self.key, id)?;
         tx.execute(
             "INSERT INTO photo_blobs (photo_id, blob) VALUES (?1, ?2)",
             params![id, blob],
@@ -238,9 +239,11 @@ impl Store {
                 params![id, now, cur_id],
             )
             .map_err(|e| error::sql(e, "supersede photo"))?;
+            records::seal_photo(&tx, &self.key, cur_id)?;
         }
         audit::write(
             &tx,
+            &self.key,
             &station,
             &audit::Entry {
                 actor,
@@ -260,7 +263,7 @@ impl Store {
             }
         };
         if let Some((to, reason)) = decided {
-            transition_in(&tx, &station, id, to, actor, reason)?;
+            transition_in(&tx, &self.key, &station, id, to, actor, reason)?;
         }
         tx.commit().map_err(|e| error::sql(e, "commit photo"))?;
         tracing::info!(photo_id = id, student_id, code = %short_hex(&digest), "photo captured");
@@ -283,7 +286,7 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| error::sql(e, "begin"))?;
-        let from = transition_in(&tx, &station, photo_id, to, actor, reason)?;
+        let from = transition_in(&tx, &self.key, &station, photo_id, to, actor, reason)?;
         tx.commit()
             .map_err(|e| error::sql(e, "commit transition"))?;
         tracing::info!(photo_id, from = %from, to = %to, "photo state changed");
@@ -315,6 +318,7 @@ impl Store {
 /// returns the state it left.
 fn transition_in(
     tx: &rusqlite::Transaction<'_>,
+    key: &DataKey,
     station: &str,
     photo_id: PhotoId,
     to: PhotoState,
@@ -334,8 +338,10 @@ fn transition_in(
         tx.execute("DELETE FROM photo_blobs WHERE photo_id = ?1", [photo_id])
             .map_err(|e| error::sql(e, "purge blob"))?;
     }
+    records::seal_photo(tx, key, photo_id)?;
     audit::write(
         tx,
+        key,
         station,
         &audit::Entry {
             actor,

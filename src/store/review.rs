@@ -152,6 +152,7 @@ impl Store {
         .map_err(|e| error::sql(e, "store PIN"))?;
         audit::write(
             &tx,
+            &self.key,
             &station,
             &audit::Entry {
                 actor,

@@ -20,7 +20,7 @@ use rusqlite::{Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
 use super::students::{class_id, id_no_aad, id_no_tail};
-use super::{OnStep, PhotoState, Store, StoreError, StudentStatus, audit, error, time};
+use super::{OnStep, PhotoState, Store, StoreError, StudentStatus, audit, error, records, time};
 use crate::crypto;
 use crate::roster::columns::Field;
 use crate::roster::id_no;
@@ -591,8 +591,10 @@ impl Store {
                     })
                     .map_err(|e| error::sql(e, "add student"))?;
                     let id = tx.last_insert_rowid();
+                    records::seal_student(&tx, &self.key, id)?;
                     audit::write(
                         &tx,
+                        &self.key,
                         &station,
                         &audit::Entry {
                             actor,
@@ -633,10 +635,12 @@ impl Store {
                         ])
                     })
                     .map_err(|e| error::sql(e, "update student"))?;
+                    records::seal_student(&tx, &self.key, *id)?;
                     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
                     let reason = format!("roster import changed {}", fields.join(", "));
                     audit::write(
                         &tx,
+                        &self.key,
                         &station,
                         &audit::Entry {
                             actor,
@@ -659,6 +663,7 @@ impl Store {
         );
         audit::write(
             &tx,
+            &self.key,
             &station,
             &audit::Entry {
                 actor,
@@ -901,6 +906,7 @@ impl Store {
         let reason = order.join(" > ");
         audit::write(
             &tx,
+            &self.key,
             &station,
             &audit::Entry {
                 actor,

@@ -25,6 +25,7 @@ impl Store {
         .map_err(|e| error::sql(e, "rename station"))?;
         audit::write(
             &tx,
+            &self.key,
             &self.station_id,
             &audit::Entry {
                 actor,
@@ -40,6 +41,7 @@ impl Store {
     pub fn record_settings_change(&mut self, summary: &str, actor: &str) -> Result<(), StoreError> {
         audit::write(
             &self.conn,
+            &self.key,
             &self.station_id,
             &audit::Entry {
                 actor,

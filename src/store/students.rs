@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
-use super::{Store, StoreError, audit, error, time};
+use super::{Store, StoreError, audit, error, records, time};
 use crate::crypto;
 
 /// A student's enrolment status, which decides shooting order.
@@ -150,8 +150,10 @@ impl Store {
         )
         .map_err(|e| error::sql(e, "add student"))?;
         let id = tx.last_insert_rowid();
+        records::seal_student(&tx, &self.key, id)?;
         audit::write(
             &tx,
+            &self.key,
             &station,
             &audit::Entry {
                 actor,

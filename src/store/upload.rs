@@ -6,7 +6,7 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use super::photos::{code_aad, state_of};
-use super::{CheckRow, PhotoId, PhotoState, Store, StoreError, audit, error, time};
+use super::{CheckRow, PhotoId, PhotoState, Store, StoreError, audit, error, records, time};
 use crate::crypto;
 
 /// Everything needed to build one photo's export package (decrypted; keep it short-lived).
@@ -107,6 +107,9 @@ impl Store {
 
     /// Decrypts a photo with its student and check data for packaging.
     pub fn upload_item(&self, photo_id: PhotoId) -> Result<UploadItem, StoreError> {
+        if let Err(problem) = records::check_photo_and_student(&self.conn, &self.key, photo_id)? {
+            return Err(StoreError::RecordTampered { photo_id, problem });
+        }
         type Row = (i64, String, String, String, String, Vec<u8>, String, String);
         type Row2 = (Option<bool>, u32, u32);
         let row: Option<(Row, Row2)> = self
@@ -262,10 +265,12 @@ impl Store {
                 params![now, photo_id],
             )
             .map_err(|e| error::sql(e, "update photo state"))?;
+            records::seal_photo(&tx, &self.key, photo_id)?;
         }
         let reason = format!("{target}: {remote_key} sha256 {remote_checksum}");
         audit::write(
             &tx,
+            &self.key,
             &station,
             &audit::Entry {
                 actor,

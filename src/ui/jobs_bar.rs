@@ -76,7 +76,10 @@ impl StationApp {
                 });
             }
             Purpose::FollowUp => self.start_job(Job::ExportMissing { path }),
-            Purpose::Photos => self.start_job(Job::ExportPhotos { dir: path }),
+            Purpose::Photos => self.start_job(Job::ExportPhotos {
+                dir: path,
+                replace: self.export_replace,
+            }),
         }
     }
 

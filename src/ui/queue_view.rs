@@ -49,7 +49,7 @@ impl StationApp {
                     );
                 } else {
                     for bad in &report.bad {
-                        ui.label(RichText::new(format!("#{}: {}", bad.photo_id, bad.problem)).color(Color32::from_rgb(215, 50, 45)));
+                        ui.label(RichText::new(format!("{}: {}", bad.record, bad.problem)).color(Color32::from_rgb(215, 50, 45)));
                     }
                 }
             }
@@ -65,6 +65,8 @@ impl StationApp {
             {
                 self.open_dialog(Purpose::Photos);
             }
+            let replace = self.t("替换文件夹中已有的同名文件", "Replace files of the same name already in the folder");
+            ui.checkbox(&mut self.export_replace, replace);
             if let Some((path, files)) = &self.last_export {
                 ui.label(format!("{} {} ({files})", self.t("上次导出：", "Last export: "), path.display()));
             }

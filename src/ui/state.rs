@@ -131,6 +131,8 @@ pub struct StationApp {
     pub(super) dialog: Option<FileDialog>,
     pub(super) last_dir: Option<PathBuf>,
     pub(super) last_export: Option<(PathBuf, usize)>,
+    /// The photo export may replace files of the same name in the chosen folder.
+    pub(super) export_replace: bool,
     pub(super) last_frame_ms: f32,
     /// The demo subject holds up a phone with a collection code until then.
     pub(super) demo_code_until: Option<Instant>,
@@ -227,6 +229,7 @@ impl StationApp {
             dialog: None,
             last_dir: None,
             last_export: None,
+            export_replace: false,
             last_frame_ms: 0.0,
             demo_code_until: None,
             confirm_quit: false,

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::package::{self, ExportPublicKey, Manifest, ManifestCheck};
 use super::{Backoff, Target, UploadError};
+use crate::crypto::StationSigningKey;
 use crate::store::{PhotoId, Store, UploadItem};
 
 /// Photos read from the database per query.
@@ -71,11 +72,12 @@ impl std::fmt::Debug for Uploader {
     }
 }
 
-/// Builds a photo's manifest entry and package.
+/// Builds a photo's manifest entry and package, signed with the station's key.
 pub fn build_package(
     item: &UploadItem,
     station_name: &str,
     recipient: &ExportPublicKey,
+    signer: &StationSigningKey,
 ) -> Result<Vec<u8>, UploadError> {
     let manifest = Manifest {
         photo_id: item.photo_id,
@@ -104,7 +106,7 @@ pub fn build_package(
         jpeg_bytes: item.jpeg.len() as u64,
         jpeg_sha256: package::sha256_hex(&item.jpeg),
     };
-    package::seal(&manifest, &item.jpeg, recipient)
+    package::seal(&manifest, &item.jpeg, recipient, signer)
 }
 
 fn rfc3339_in(delay: Duration) -> String {
@@ -150,7 +152,12 @@ impl Uploader {
     ) -> Result<(u64, String), (UploadError, u32, Duration)> {
         let result = (|| {
             let item = self.store.upload_item(photo_id)?;
-            let pkg = build_package(&item, station_name, &self.recipient)?;
+            let pkg = build_package(
+                &item,
+                station_name,
+                &self.recipient,
+                self.store.signing_key(),
+            )?;
             drop(item);
             let name = package::package_name(self.store.station_id(), photo_id);
             let confirmation = self.target.deliver(&name, &pkg)?;

@@ -32,21 +32,18 @@ pub const HEADERS: [&str; 13] = [
 /// One index row, in [`HEADERS`] order.
 pub type Row = [String; 13];
 
+/// Longest cell written (Excel's limit is 32,767 characters).
+const MAX_CELL_CHARS: usize = 32_000;
+
 fn csv_line(fields: &[&str]) -> String {
     let cells: Vec<String> = fields
         .iter()
-        .map(|f| {
-            if f.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", f.replace('"', "\"\""))
-            } else {
-                f.to_string()
-            }
-        })
+        .map(|f| crate::text::csv_field(&crate::text::truncate_chars(f, MAX_CELL_CHARS)))
         .collect();
     cells.join(",") + "\r\n"
 }
 
-fn xlsx(path: &Path, rows: &[Row]) -> Result<(), XlsxError> {
+fn xlsx(rows: &[Row]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("index")?;
@@ -57,16 +54,18 @@ fn xlsx(path: &Path, rows: &[Row]) -> Result<(), XlsxError> {
     }
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            sheet.write_string_with_format(r as u32 + 1, c as u16, v, &text)?;
+            let v = crate::text::truncate_chars(v, MAX_CELL_CHARS);
+            sheet.write_string_with_format(r as u32 + 1, c as u16, v.as_ref(), &text)?;
         }
     }
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofit();
-    book.save(path)
+    book.save_to_buffer()
 }
 
-/// Writes `rows` as [`INDEX_CSV`] and [`INDEX_XLSX`] in `out`; returns both paths.
-pub fn write(out: &Path, rows: &[Row]) -> Result<(PathBuf, PathBuf), UploadError> {
+/// Writes `rows` as [`INDEX_CSV`] and [`INDEX_XLSX`] in `out` (private files; existing ones are replaced only
+/// when `force`); returns both paths.
+pub fn write(out: &Path, rows: &[Row], force: bool) -> Result<(PathBuf, PathBuf), UploadError> {
     let csv_path = out.join(INDEX_CSV);
     let mut text = String::from("\u{feff}");
     text += &csv_line(&HEADERS);
@@ -74,14 +73,22 @@ pub fn write(out: &Path, rows: &[Row]) -> Result<(PathBuf, PathBuf), UploadError
         let fields: Vec<&str> = row.iter().map(String::as_str).collect();
         text += &csv_line(&fields);
     }
-    std::fs::write(&csv_path, text).map_err(|source| UploadError::Io {
-        path: csv_path.clone(),
-        source,
+    crate::files::write_new_private(&csv_path, text.as_bytes(), force).map_err(|source| {
+        UploadError::Io {
+            path: csv_path.clone(),
+            source,
+        }
     })?;
     let xlsx_path = out.join(INDEX_XLSX);
-    xlsx(&xlsx_path, rows).map_err(|e| UploadError::Io {
+    let book = xlsx(rows).map_err(|e| UploadError::Io {
         path: xlsx_path.clone(),
         source: std::io::Error::other(e.to_string()),
+    })?;
+    crate::files::write_new_private(&xlsx_path, &book, force).map_err(|source| {
+        UploadError::Io {
+            path: xlsx_path.clone(),
+            source,
+        }
     })?;
     Ok((csv_path, xlsx_path))
 }
@@ -91,7 +98,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_quotes_only_what_needs_it() {
+    fn csv_quotes_only_what_needs_it_and_neutralises_formulas() {
         assert_eq!(csv_line(&["a", "b,c", "d\"e"]), "a,\"b,c\",\"d\"\"e\"\r\n");
+        assert_eq!(csv_line(&["=1+1", "@x"]), "'=1+1,'@x\r\n");
     }
 }

@@ -1,12 +1,14 @@
 //! Export packages: one file per accepted photo, readable only with the registrar's export secret key.
 //!
-//! Layout of a `.csp` file:
+//! Layout of a `.csp` file (format 2):
 //! `MAGIC || u32be header_len || header JSON || AES-256-GCM(nonce from header, u32be manifest_len || manifest
-//! JSON || JPEG)`, where the associated data is `MAGIC || header JSON`. The AES key is derived per package
-//! like a sealed box: a fresh ephemeral X25519 key agrees with the registrar's public key, and
-//! HKDF-SHA256 (salt = ephemeral public || registrar public) turns the shared secret into the key. Altering
-//! any byte of header, manifest or photo makes authentication fail; the manifest also carries the SHA-256 of
-//! the JPEG, checked after decryption.
+//! JSON || JPEG) || Ed25519 signature`, where the associated data is `MAGIC || header JSON` and the station's
+//! signature covers every byte before it. The AES key is derived per package like a sealed box: a fresh
+//! ephemeral X25519 key agrees with the registrar's public key, and HKDF-SHA256 (salt = ephemeral public ||
+//! registrar public) turns the shared secret into the key. Anyone holding the registrar's public key could
+//! build such a ciphertext, so the registrar accepts a package only when it is signed by an enrolled station
+//! key ([`super::stations`]) and the signed header names that station. Nothing in the header is believed
+//! before the signature verifies; its size and fields are bounded before they are parsed.
 
 use std::path::Path;
 
@@ -21,9 +23,20 @@ use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
 
 use super::UploadError;
+use super::stations::EnrolledStations;
+use crate::crypto::{SIGNATURE_LEN, StationSigningKey};
 
 /// First bytes of every package file.
-pub const MAGIC: &[u8; 8] = b"CSPKG1\n\0";
+pub const MAGIC: &[u8; 8] = b"CSPKG2\n\0";
+/// First bytes of the unsigned packages of earlier versions (refused).
+const MAGIC_V1: &[u8; 8] = b"CSPKG1\n\0";
+/// Largest package accepted (a 480×640 JPEG is well under 1 MiB).
+pub const MAX_PACKAGE_BYTES: u64 = 16 << 20;
+/// Largest header accepted.
+const MAX_HEADER_BYTES: usize = 1024;
+/// Longest station id accepted in a header.
+pub const MAX_STATION_ID: usize = 32;
+const SIGN_DOMAIN: &[u8] = b"capture-station export package v2";
 /// File extension of package files.
 pub const EXTENSION: &str = "csp";
 const HKDF_INFO: &[u8] = b"capture-station export package v1";
@@ -203,7 +216,7 @@ pub struct Manifest {
 /// The plaintext header of a package (authenticated, not secret).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Header {
-    /// Format version (1).
+    /// Format version (2).
     pub format: u32,
     /// Station id.
     pub station_id: String,
@@ -215,6 +228,24 @@ pub struct Header {
     pub ephemeral: String,
     /// AES-GCM nonce, hex.
     pub nonce: String,
+    /// Fingerprint of the station key that signed the package.
+    pub signer: String,
+}
+
+impl Header {
+    /// Whether every field has the shape this version writes (checked before anything else looks at it).
+    fn well_formed(&self) -> bool {
+        let hex_len = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
+        self.format == 2
+            && !self.station_id.is_empty()
+            && self.station_id.chars().count() <= MAX_STATION_ID
+            && crate::text::is_station_id(&self.station_id)
+            && self.photo_id > 0
+            && hex_len(&self.recipient, 16)
+            && hex_len(&self.signer, 16)
+            && hex_len(&self.ephemeral, 64)
+            && hex_len(&self.nonce, 24)
+    }
 }
 
 /// SHA-256 of `data`, lowercase hex.
@@ -250,12 +281,13 @@ fn aad(header_json: &[u8]) -> Vec<u8> {
     aad
 }
 
-/// Seals `manifest` and `jpeg` for `recipient`. The manifest is taken as given (the caller fills
-/// `jpeg_sha256`; [`open`] checks it).
+/// Seals `manifest` and `jpeg` for `recipient` and signs the package with the station's key. The manifest
+/// is taken as given (the caller fills `jpeg_sha256`; [`open`] checks it).
 pub fn seal(
     manifest: &Manifest,
     jpeg: &[u8],
     recipient: &ExportPublicKey,
+    signer: &StationSigningKey,
 ) -> Result<Vec<u8>, UploadError> {
     let eph = StaticSecret::random_from_rng(OsRng);
     let eph_pub = PublicKey::from(&eph);
@@ -273,13 +305,23 @@ pub fn seal(
     let mut nonce = [0u8; 12];
     OsRng.fill_bytes(&mut nonce);
     let header = Header {
-        format: 1,
+        format: 2,
         station_id: manifest.station_id.clone(),
         photo_id: manifest.photo_id,
         recipient: recipient.fingerprint(),
         ephemeral: hex::encode(eph_pub.as_bytes()),
         nonce: hex::encode(nonce),
+        signer: signer.public().fingerprint(),
     };
+    if !header.well_formed() {
+        return Err(UploadError::Package {
+            photo_id: manifest.photo_id,
+            problem: format!(
+                "station id {:?} cannot go in a package (at most {MAX_STATION_ID} letters, digits, - or _)",
+                manifest.station_id
+            ),
+        });
+    }
     let header_json = serde_json::to_vec(&header).map_err(|e| UploadError::Package {
         photo_id: manifest.photo_id,
         problem: format!("cannot encode header: {e}"),
@@ -304,11 +346,14 @@ pub fn seal(
             photo_id: manifest.photo_id,
             problem: "encryption failed".into(),
         })?;
-    let mut out = Vec::with_capacity(MAGIC.len() + 4 + header_json.len() + ct.len());
+    let mut out =
+        Vec::with_capacity(MAGIC.len() + 4 + header_json.len() + ct.len() + SIGNATURE_LEN);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(header_json.len() as u32).to_be_bytes());
     out.extend_from_slice(&header_json);
     out.extend_from_slice(&ct);
+    let signature = signer.sign(SIGN_DOMAIN, &out);
+    out.extend_from_slice(&signature);
     Ok(out)
 }
 
@@ -318,6 +363,34 @@ pub enum PackageProblem {
     /// Not a package, or its header is unreadable.
     #[error("not a capture-station package or its header is damaged")]
     Malformed,
+    /// Larger than any real package.
+    #[error("{bytes} bytes, larger than any package ({MAX_PACKAGE_BYTES} at most)")]
+    TooLarge {
+        /// The file's size.
+        bytes: u64,
+    },
+    /// An unsigned package of an earlier version.
+    #[error(
+        "unsigned package from an earlier version (format 1); upload it again from the station"
+    )]
+    Unsigned,
+    /// Signed by a key that is not enrolled.
+    #[error(
+        "signed by station key {fingerprint}, which is not enrolled (enrol the station's key with --stations)"
+    )]
+    UnknownStation {
+        /// Fingerprint named in the header.
+        fingerprint: String,
+    },
+    /// The signature does not verify.
+    #[error("bad signature: the package was altered or forged")]
+    BadSignature,
+    /// Signed by one enrolled station, claiming to be another.
+    #[error("signed by station {signed_by}'s key but claims another station")]
+    StationMismatch {
+        /// The enrolled station whose key signed.
+        signed_by: String,
+    },
     /// Made for another export key.
     #[error("made for export key {found}, not for this key ({expected})")]
     OtherRecipient {
@@ -353,31 +426,66 @@ pub struct Opened {
     pub jpeg: Zeroizing<Vec<u8>>,
 }
 
-/// Reads only the plaintext header (to name the photo in refusals).
-pub fn read_header(bytes: &[u8]) -> Result<(Header, &[u8], &[u8]), PackageProblem> {
+/// Checks size, magic, header and station signature; returns the verified header, the header bytes and the
+/// ciphertext. Only the header's signer fingerprint is looked at before the signature verifies.
+pub fn verify_signed<'a>(
+    bytes: &'a [u8],
+    stations: &EnrolledStations,
+) -> Result<(Header, &'a [u8], &'a [u8]), PackageProblem> {
+    if bytes.len() as u64 > MAX_PACKAGE_BYTES {
+        return Err(PackageProblem::TooLarge {
+            bytes: bytes.len() as u64,
+        });
+    }
+    if bytes.starts_with(MAGIC_V1) {
+        return Err(PackageProblem::Unsigned);
+    }
     let rest = bytes
         .strip_prefix(MAGIC.as_slice())
         .ok_or(PackageProblem::Malformed)?;
-    if rest.len() < 4 {
+    if rest.len() < 4 + SIGNATURE_LEN {
         return Err(PackageProblem::Malformed);
     }
     let (len, rest) = rest.split_at(4);
     let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
-    if rest.len() < len {
+    if len > MAX_HEADER_BYTES || rest.len() < len + SIGNATURE_LEN {
         return Err(PackageProblem::Malformed);
     }
-    let (header_json, ct) = rest.split_at(len);
+    let (header_json, rest) = rest.split_at(len);
+    let ct = &rest[..rest.len() - SIGNATURE_LEN];
+    let signature = &bytes[bytes.len() - SIGNATURE_LEN..];
     let header: Header =
         serde_json::from_slice(header_json).map_err(|_| PackageProblem::Malformed)?;
-    if header.format != 1 {
+    if !header.well_formed() {
         return Err(PackageProblem::Malformed);
+    }
+    let station = stations
+        .find(&header.signer)
+        .ok_or_else(|| PackageProblem::UnknownStation {
+            fingerprint: header.signer.clone(),
+        })?;
+    if !station.key.verify(
+        SIGN_DOMAIN,
+        &bytes[..bytes.len() - SIGNATURE_LEN],
+        signature,
+    ) {
+        return Err(PackageProblem::BadSignature);
+    }
+    if station.station_id != header.station_id {
+        return Err(PackageProblem::StationMismatch {
+            signed_by: station.station_id.clone(),
+        });
     }
     Ok((header, header_json, ct))
 }
 
-/// Decrypts and verifies a package with the registrar's secret key.
-pub fn open(bytes: &[u8], secret: &ExportSecretKey) -> Result<Opened, PackageProblem> {
-    let (header, header_json, ct) = read_header(bytes)?;
+/// Verifies the station's signature, then decrypts and verifies a package with the registrar's secret key.
+pub fn open(
+    bytes: &[u8],
+    secret: &ExportSecretKey,
+    stations: &EnrolledStations,
+) -> Result<Opened, PackageProblem> {
+    let (header, header_json, ct) = verify_signed(bytes, stations)?;
     let recipient = secret.public();
     if header.recipient != recipient.fingerprint() {
         return Err(PackageProblem::OtherRecipient {
@@ -452,39 +560,69 @@ mod tests {
         }
     }
 
+    fn station() -> (StationSigningKey, EnrolledStations) {
+        let key = StationSigningKey::generate();
+        let mut enrolled = EnrolledStations::default();
+        enrolled.add("S1", key.public()).unwrap();
+        (key, enrolled)
+    }
+
     #[test]
     fn round_trip_and_every_flipped_byte_is_refused() {
         let sk = ExportSecretKey::generate();
+        let (signer, stations) = station();
         let jpeg = b"\xFF\xD8\xFFjpeg-bytes";
         let m = manifest(jpeg);
-        let pkg = seal(&m, jpeg, &sk.public()).unwrap();
-        let opened = open(&pkg, &sk).unwrap();
+        let pkg = seal(&m, jpeg, &sk.public(), &signer).unwrap();
+        let opened = open(&pkg, &sk, &stations).unwrap();
         assert_eq!(opened.manifest, m);
         assert_eq!(opened.jpeg.as_slice(), jpeg);
         for i in (0..pkg.len()).step_by(3) {
             let mut bad = pkg.clone();
             bad[i] ^= 0x01;
-            assert!(open(&bad, &sk).is_err(), "byte {i} flipped was accepted");
+            assert!(
+                open(&bad, &sk, &stations).is_err(),
+                "byte {i} flipped was accepted"
+            );
         }
-        assert!(open(&pkg[..pkg.len() - 1], &sk).is_err());
+        assert!(open(&pkg[..pkg.len() - 1], &sk, &stations).is_err());
     }
 
     #[test]
-    fn other_key_and_wrong_digest_are_refused() {
+    fn other_key_wrong_digest_and_unknown_station_are_refused() {
         let sk = ExportSecretKey::generate();
         let other = ExportSecretKey::generate();
+        let (signer, stations) = station();
         let jpeg = b"\xFF\xD8\xFFabc";
-        let pkg = seal(&manifest(jpeg), jpeg, &sk.public()).unwrap();
+        let pkg = seal(&manifest(jpeg), jpeg, &sk.public(), &signer).unwrap();
         assert!(matches!(
-            open(&pkg, &other),
+            open(&pkg, &other, &stations),
             Err(PackageProblem::OtherRecipient { .. })
         ));
         let mut m = manifest(jpeg);
         m.jpeg_sha256 = sha256_hex(b"something else");
-        let forged = seal(&m, jpeg, &sk.public()).unwrap();
+        let forged = seal(&m, jpeg, &sk.public(), &signer).unwrap();
         assert_eq!(
-            open(&forged, &sk).unwrap_err(),
+            open(&forged, &sk, &stations).unwrap_err(),
             PackageProblem::DigestMismatch
+        );
+        // Anyone with the public export key can seal; only enrolled stations are believed.
+        let stranger = StationSigningKey::generate();
+        let forged = seal(&manifest(jpeg), jpeg, &sk.public(), &stranger).unwrap();
+        assert!(matches!(
+            open(&forged, &sk, &stations),
+            Err(PackageProblem::UnknownStation { .. })
+        ));
+        // An enrolled station cannot pass its packages off as another station's.
+        let mut both = stations.clone();
+        let b2 = StationSigningKey::generate();
+        both.add("B2", b2.public()).unwrap();
+        let posing = seal(&manifest(jpeg), jpeg, &sk.public(), &b2).unwrap();
+        assert_eq!(
+            open(&posing, &sk, &both).unwrap_err(),
+            PackageProblem::StationMismatch {
+                signed_by: "B2".into()
+            }
         );
     }
 

@@ -144,10 +144,18 @@ fn deliver_folder(root: &Path, name: &str, bytes: &[u8]) -> Result<Confirmation,
         let path = path.to_path_buf();
         move |source| UploadError::Outbox { path, source }
     };
-    std::fs::create_dir_all(dir).map_err(outbox(dir))?;
+    crate::files::create_private_dir(dir).map_err(outbox(dir))?;
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(crate::files::FILE_MODE)
+                .custom_flags(libc::O_NOFOLLOW);
+        }
+        let mut f = opts.open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()
     })();

@@ -1,7 +1,8 @@
 //! `unpack` (run at the registrar): verify the packages of any number of stations, write the JPEGs named by
 //! the export template and an index (CSV and XLSX, see [`super::index`]). Where one student or one collection code was accepted at several
 //! stations, the latest capture is kept and the others are listed as conflicts; nothing is overwritten
-//! silently. A package that fails verification is refused and named by photo id.
+//! silently. A package that is not signed by an enrolled station, or fails any other check, is refused and
+//! named by its file path (ids are shown only once the signature verified); the batch goes on.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use serde::Serialize;
 use super::UploadError;
 use super::index::{self, Row};
 use super::package::{self, ExportSecretKey, Manifest};
+use super::stations::EnrolledStations;
 use crate::store::NameTemplate;
 
 /// A package that was refused.
@@ -18,9 +20,9 @@ use crate::store::NameTemplate;
 pub struct Refused {
     /// The package file.
     pub path: PathBuf,
-    /// Station, as far as known.
+    /// Station, once its signature verified.
     pub station_id: Option<String>,
-    /// Photo id, from the header or the file name.
+    /// Photo id, once the station's signature verified.
     pub photo_id: Option<i64>,
     /// Why.
     pub problem: String,
@@ -65,67 +67,146 @@ struct Good {
     jpeg: zeroize::Zeroizing<Vec<u8>>,
 }
 
-fn find_packages(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), UploadError> {
-    let io = |source| UploadError::Io {
-        path: dir.to_path_buf(),
-        source,
+/// Collects the `.csp` files under `dir`; symbolic links are not followed and unreadable folders are
+/// refused, so one bad entry never stops the batch.
+fn find_packages(dir: &Path, out: &mut Vec<PathBuf>, refused: &mut Vec<Refused>) {
+    let refuse = |path: &Path, problem: String| Refused {
+        path: path.to_path_buf(),
+        station_id: None,
+        photo_id: None,
+        problem,
     };
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let path = entry.map_err(io)?.path();
-        if path.is_dir() {
-            find_packages(&path, out)?;
-        } else if path.extension().and_then(|e| e.to_str()) == Some(package::EXTENSION) {
-            out.push(path);
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            refused.push(refuse(dir, format!("cannot read the folder: {e}")));
+            return;
+        }
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                refused.push(refuse(dir, format!("cannot read the folder: {e}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_symlink() => {
+                if path.extension().and_then(|e| e.to_str()) == Some(package::EXTENSION)
+                    || path.is_dir()
+                {
+                    refused.push(refuse(&path, "a symbolic link; not followed".into()));
+                }
+            }
+            Ok(t) if t.is_dir() => find_packages(&path, out, refused),
+            Ok(_) if path.extension().and_then(|e| e.to_str()) == Some(package::EXTENSION) => {
+                out.push(path)
+            }
+            Ok(_) => {}
+            Err(e) => refused.push(refuse(&path, format!("cannot read: {e}"))),
         }
     }
-    Ok(())
 }
 
 fn photo_id_from_name(path: &Path) -> Option<i64> {
     path.file_stem()?.to_str()?.parse().ok()
 }
 
-/// Verifies every `.csp` package under `packages` (recursively) and writes the kept JPEGs and
-/// the index to `out`. Names are checked for collisions before anything is written.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(package::MAX_PACKAGE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > package::MAX_PACKAGE_BYTES {
+        return Err(package::PackageProblem::TooLarge {
+            bytes: std::fs::metadata(path)
+                .map(|m| m.len())
+                .unwrap_or(bytes.len() as u64),
+        }
+        .to_string());
+    }
+    Ok(bytes)
+}
+
+/// Verifies every `.csp` package under `packages` (recursively) against the enrolled `stations` and writes
+/// the kept JPEGs and the index to `out`. Names are checked for collisions before anything is written;
+/// existing files are not overwritten unless `force`.
 pub fn unpack(
     packages: &Path,
     out: &Path,
     secret: &ExportSecretKey,
+    stations: &EnrolledStations,
     template: &NameTemplate,
+    force: bool,
 ) -> Result<UnpackReport, UploadError> {
-    let mut files = Vec::new();
-    find_packages(packages, &mut files)?;
-    files.sort();
+    if !packages.is_dir() {
+        return Err(UploadError::Config(format!(
+            "{} is not a folder of packages",
+            packages.display()
+        )));
+    }
+    if stations.is_empty() {
+        return Err(UploadError::Config(
+            "no station is enrolled: give --stations DIR (the stations' `station-key export` files) or \
+             list them under [registrar] stations in the config"
+                .into(),
+        ));
+    }
     let mut report = UnpackReport::default();
+    let mut files = Vec::new();
+    find_packages(packages, &mut files, &mut report.refused);
+    files.sort();
     let mut good: Vec<Good> = Vec::new();
     let mut seen: HashMap<(String, i64), String> = HashMap::new();
     for path in files {
-        let bytes = std::fs::read(&path).map_err(|source| UploadError::Io {
+        let refuse = |station_id: Option<String>, photo_id: Option<i64>, problem: String| Refused {
             path: path.clone(),
-            source,
-        })?;
-        let header = package::read_header(&bytes).ok().map(|(h, _, _)| h);
-        let name_id = photo_id_from_name(&path);
-        let refuse = |problem: String| Refused {
-            path: path.clone(),
-            station_id: header.as_ref().map(|h| h.station_id.clone()),
-            photo_id: header.as_ref().map(|h| h.photo_id).or(name_id),
+            station_id,
+            photo_id,
             problem,
         };
-        match package::open(&bytes, secret) {
-            Err(p) => report.refused.push(refuse(p.to_string())),
+        let bytes = match read_bounded(&path) {
+            Ok(b) => b,
+            Err(problem) => {
+                report.refused.push(refuse(None, None, problem));
+                continue;
+            }
+        };
+        let name_id = photo_id_from_name(&path);
+        match package::open(&bytes, secret, stations) {
+            Err(p) => {
+                // Ids are named only when the station's signature vouches for them.
+                let signed = package::verify_signed(&bytes, stations)
+                    .ok()
+                    .map(|(h, _, _)| h);
+                report.refused.push(refuse(
+                    signed.as_ref().map(|h| h.station_id.clone()),
+                    signed.as_ref().map(|h| h.photo_id),
+                    p.to_string(),
+                ))
+            }
             Ok(opened) if name_id.is_some() && name_id != Some(opened.manifest.photo_id) => {
-                report.refused.push(refuse(format!(
-                    "file name says photo #{}, the package photo #{}",
-                    name_id.unwrap_or_default(),
-                    opened.manifest.photo_id
-                )))
+                report.refused.push(refuse(
+                    Some(opened.manifest.station_id.clone()),
+                    Some(opened.manifest.photo_id),
+                    format!(
+                        "file name says photo #{}, the signed package photo #{}",
+                        name_id.unwrap_or_default(),
+                        opened.manifest.photo_id
+                    ),
+                ))
             }
             Ok(opened) => {
                 let key = (opened.manifest.station_id.clone(), opened.manifest.photo_id);
                 match seen.get(&key) {
                     Some(sha) if *sha == opened.manifest.jpeg_sha256 => report.duplicates += 1,
                     Some(_) => report.refused.push(refuse(
+                        Some(key.0.clone()),
+                        Some(key.1),
                         "another package for the same station and photo holds a different photo"
                             .into(),
                     )),
@@ -201,7 +282,7 @@ pub fn unpack(
         }
         kept.push((g, file));
     }
-    std::fs::create_dir_all(out).map_err(|source| UploadError::Io {
+    crate::files::create_private_dir(out).map_err(|source| UploadError::Io {
         path: out.to_path_buf(),
         source,
     })?;
@@ -212,9 +293,11 @@ pub fn unpack(
         .collect();
     for (g, file) in &kept {
         let path = out.join(file);
-        std::fs::write(&path, g.jpeg.as_slice()).map_err(|source| UploadError::Io {
-            path: path.clone(),
-            source,
+        crate::files::write_new_private(&path, g.jpeg.as_slice(), force).map_err(|source| {
+            UploadError::Io {
+                path: path.clone(),
+                source,
+            }
         })?;
         report.written.push(path);
     }
@@ -281,20 +364,19 @@ pub fn unpack(
             format!("{}: {}", r.path.display(), r.problem),
         ]);
     }
-    (report.index, report.index_xlsx) = index::write(out, &rows)?;
+    (report.index, report.index_xlsx) = index::write(out, &rows, force)?;
     Ok(report)
 }
 
-/// Describes a refusal for people: `photo #12 (station T1) in …: …`.
+/// Describes a refusal for people: `photo #12 (station T1) in …: …` once the station's signature verified,
+/// else just the file and the problem.
 pub fn describe_refusal(r: &Refused) -> String {
-    let id = r
-        .photo_id
-        .map(|p| format!("photo #{p}"))
-        .unwrap_or_else(|| "unknown photo".into());
-    let station = r
-        .station_id
-        .as_deref()
-        .map(|s| format!(" (station {s})"))
-        .unwrap_or_default();
-    format!("{id}{station} in {}: {}", r.path.display(), r.problem)
+    match (r.photo_id, r.station_id.as_deref()) {
+        (Some(p), Some(s)) => format!(
+            "photo #{p} (station {s}) in {}: {}",
+            r.path.display(),
+            r.problem
+        ),
+        _ => format!("{}: {}", r.path.display(), r.problem),
+    }
 }

@@ -465,6 +465,25 @@ impl Station {
         )
     }
 
+    /// Exports this station's public signing key into `dir` (`station-key export`), as the registrar enrols it;
+    /// returns `dir`.
+    pub fn enrol(&self, dir: &Path) -> PathBuf {
+        std::fs::create_dir_all(dir).unwrap();
+        let id = self.open().station_id().to_string();
+        let file = dir.join(format!("{id}.pub"));
+        if !file.exists() {
+            let (code, out, err) =
+                self.run(&["station-key", "export", "--out", file.to_str().unwrap()]);
+            assert_eq!(code, 0, "{out}\n{err}");
+        }
+        dir.to_path_buf()
+    }
+
+    /// The stations folder beside this station's files, with this station enrolled.
+    pub fn stations_dir(&self) -> PathBuf {
+        self.enrol(&self.dir.path().join("stations"))
+    }
+
     /// `upload status --json`.
     pub fn status(&self) -> serde_json::Value {
         let (code, out, err) = self.run(&["upload", "status", "--json"]);
