@@ -7,6 +7,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::grid::{Cell, Grid, GridRow};
+use super::limits;
+use crate::i18n::Text;
 
 /// A text encoding the user can choose for CSV files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -91,8 +93,10 @@ fn guess_delimiter(text: &str) -> char {
     candidates[best]
 }
 
-/// Splits decoded CSV text into rows; the row number is the line on which each record starts.
-pub fn parse(text: &str) -> Grid {
+/// Splits decoded CSV text into rows; the row number is the line on which each record starts. A record past
+/// [`limits::MAX_ROWS`], a column past [`limits::MAX_COLS`] or a field longer than
+/// [`limits::MAX_CELL_CHARS`] stops the parse with an error naming its line.
+pub fn parse(text: &str) -> Result<Grid, Text> {
     let delim = guess_delimiter(text);
     let mut rows = Vec::new();
     let mut cells: Vec<Cell> = Vec::new();
@@ -104,6 +108,10 @@ pub fn parse(text: &str) -> Grid {
     let mut pending = false;
     while let Some(c) = chars.next() {
         pending = true;
+        if field.len() > 4 * limits::MAX_CELL_CHARS {
+            // Already too long whatever follows: stop before a huge field is collected.
+            check(rows.len(), cells.len(), &field, record_line)?;
+        }
         if in_quotes {
             match c {
                 '"' if chars.peek() == Some(&'"') => {
@@ -124,9 +132,13 @@ pub fn parse(text: &str) -> Grid {
                 field.clear();
                 in_quotes = true;
             }
-            c if c == delim => cells.push(Cell::text(std::mem::take(&mut field))),
+            c if c == delim => {
+                check(rows.len(), cells.len(), &field, record_line)?;
+                cells.push(Cell::text(std::mem::take(&mut field)))
+            }
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' | '\r' => {
+                check(rows.len(), cells.len(), &field, record_line)?;
                 cells.push(Cell::text(std::mem::take(&mut field)));
                 rows.push(GridRow {
                     row: record_line,
@@ -140,13 +152,30 @@ pub fn parse(text: &str) -> Grid {
         }
     }
     if pending {
+        check(rows.len(), cells.len(), &field, record_line)?;
         cells.push(Cell::text(field));
         rows.push(GridRow {
             row: record_line,
             cells,
         });
     }
-    Grid { sheet: None, rows }
+    Ok(Grid { sheet: None, rows })
+}
+
+fn check(rows: usize, col: usize, field: &str, line: u32) -> Result<(), Text> {
+    // Counting characters only when the bytes could exceed the bound keeps long files fast.
+    let chars = if field.len() > limits::MAX_CELL_CHARS {
+        field.chars().count()
+    } else {
+        0
+    };
+    limits::check_cell(rows as u32, col as u32, chars, &|zh| {
+        if zh {
+            format!("第 {line} 行第 {} 个字段", col + 1)
+        } else {
+            format!("line {line}, field {}", col + 1)
+        }
+    })
 }
 
 #[cfg(test)]
@@ -176,7 +205,7 @@ mod tests {
 
     #[test]
     fn quotes_and_line_numbers() {
-        let g = parse("a,b\r\n\"x, \"\"y\"\"\",\"two\nlines\"\n\nlast,1");
+        let g = parse("a,b\r\n\"x, \"\"y\"\"\",\"two\nlines\"\n\nlast,1").unwrap();
         let texts: Vec<(u32, Vec<&str>)> = g
             .rows
             .iter()
@@ -195,7 +224,21 @@ mod tests {
 
     #[test]
     fn tab_delimited() {
-        let g = parse("学号\t姓名\n1\t张三\n");
+        let g = parse("学号\t姓名\n1\t张三\n").unwrap();
         assert_eq!(g.rows[1].cells[1].text, "张三");
+    }
+
+    #[test]
+    fn too_many_columns_and_too_long_fields_are_refused_by_line() {
+        let wide = format!("学号,姓名\n1,张三{}\n", ",x".repeat(300));
+        let err = parse(&wide).unwrap_err();
+        assert!(err.en.contains("line 2, field 257"), "{}", err.en);
+        let long = format!("学号,姓名\n1,\"{}\"\n", "长".repeat(3000));
+        let err = parse(&long).unwrap_err();
+        assert!(
+            err.en.contains("line 2, field 2 holds 3000 characters"),
+            "{}",
+            err.en
+        );
     }
 }

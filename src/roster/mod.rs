@@ -18,6 +18,7 @@ pub mod csv;
 pub mod export;
 pub mod grid;
 pub mod id_no;
+pub mod limits;
 pub mod order;
 pub mod parse;
 pub mod report;
@@ -63,6 +64,14 @@ pub enum RosterError {
         /// The encoding tried.
         encoding: &'static str,
     },
+    /// The file exceeds what a roster may hold (size, rows, columns, cell length, unpacked size).
+    #[error("{path}: {}; nothing was imported", .reason.en)]
+    Limit {
+        /// The file.
+        path: String,
+        /// Which bound, in both languages.
+        reason: Text,
+    },
     /// Unknown extension.
     #[error("{path}: unsupported file type; use .xlsx, .xls or .csv")]
     UnsupportedType {
@@ -85,6 +94,7 @@ impl RosterError {
             RosterError::Workbook { path, reason } => {
                 format!("无法读取 Excel 文件 {path}：{reason}")
             }
+            RosterError::Limit { path, reason } => format!("{path}：{}；未导入任何内容", reason.zh),
             RosterError::Encoding { path, encoding } => format!(
                 "{path} 不是有效的 {encoding} 文本；请用 --encoding utf-8、gbk 或 gb18030 指定编码"
             ),
@@ -119,18 +129,26 @@ pub fn read_file(
             if opts.sheet.is_some() {
                 return Err(RosterError::SheetForCsv { path: shown });
             }
+            limits::check_file_size(path).map_err(|reason| RosterError::Limit {
+                path: shown.clone(),
+                reason,
+            })?;
             let bytes = std::fs::read(path).map_err(|source| RosterError::Io {
                 path: shown.clone(),
                 source,
             })?;
-            let (text, used) = csv::decode(&bytes, encoding).ok_or(RosterError::Encoding {
-                path: shown,
-                encoding: match encoding {
-                    CsvEncoding::Utf8 => "UTF-8",
-                    _ => "GB18030/GBK",
-                },
+            let (text, used) =
+                csv::decode(&bytes, encoding).ok_or_else(|| RosterError::Encoding {
+                    path: shown.clone(),
+                    encoding: match encoding {
+                        CsvEncoding::Utf8 => "UTF-8",
+                        _ => "GB18030/GBK",
+                    },
+                })?;
+            let grid = csv::parse(&text).map_err(|reason| RosterError::Limit {
+                path: shown.clone(),
+                reason,
             })?;
-            let grid = csv::parse(&text);
             Ok(parse_grids(&file, Some(used.to_string()), &[grid], opts))
         }
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
@@ -140,11 +158,16 @@ pub fn read_file(
                     source: std::io::Error::from(std::io::ErrorKind::NotFound),
                 });
             }
-            let grids =
-                workbook::read(path, opts.sheet.as_deref()).map_err(|e| RosterError::Workbook {
-                    path: shown,
-                    reason: e.0,
-                })?;
+            let grids = workbook::read(path, opts.sheet.as_deref()).map_err(|e| match e {
+                workbook::WorkbookError::Unreadable(reason) => RosterError::Workbook {
+                    path: shown.clone(),
+                    reason,
+                },
+                workbook::WorkbookError::Limit(reason) => RosterError::Limit {
+                    path: shown.clone(),
+                    reason,
+                },
+            })?;
             Ok(parse_grids(&file, None, &grids, opts))
         }
         _ => Err(RosterError::UnsupportedType { path: shown }),
