@@ -138,6 +138,7 @@ fn controller(db: &Path) -> Controller {
             export_template: "{class}-{student_no}.jpg".into(),
             data_dir: db.parent().unwrap().to_path_buf(),
             upload: Default::default(),
+            code_max_len: 512,
         },
         Arc::new(|| {}),
     );

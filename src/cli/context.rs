@@ -65,7 +65,9 @@ impl Context {
         let wrapped = Store::read_key_material(&path)?;
         let pass = super::passphrase::existing().map_err(StoreError::Invalid)?;
         let key = crate::crypto::DataKey::unwrap(&pass, &wrapped)?;
-        Store::open_with_key(&path, key)
+        let mut store = Store::open_with_key(&path, key)?;
+        store.set_code_max_len(self.config.code.max_len);
+        Ok(store)
     }
 }
 

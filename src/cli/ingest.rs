@@ -30,6 +30,14 @@ pub struct IngestArgs {
 
 /// Runs `ingest`.
 pub fn run(ctx: &Context, args: &IngestArgs) -> Result<(), Failure> {
+    // The same checks as a scan at the camera: length (`code.max_len`), pattern, printable text.
+    let policy = crate::code::PayloadPolicy::from_settings(&ctx.config.code)?;
+    if let Err(why) = policy.validate(args.code.trim()) {
+        return Err(Failure::Error(format!(
+            "--code: {}; nothing stored",
+            why.reason(args.code.trim()).en
+        )));
+    }
     let mut store = ctx.open_store()?;
     if store.find_student(&args.student)?.is_none() {
         return Err(crate::store::StoreError::UnknownStudent {

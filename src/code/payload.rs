@@ -162,7 +162,7 @@ impl PayloadPolicy {
         }
         if payload
             .chars()
-            .any(|c| c.is_control() || c == '\u{FFFD}' || c == '\u{FEFF}')
+            .any(|c| crate::text::is_unsafe_char(c) || c == '\u{FFFD}' || c == '\u{FEFF}')
         {
             return Err(Rejection::NotPrintable);
         }

@@ -44,6 +44,8 @@ pub struct ControllerConfig {
     pub data_dir: PathBuf,
     /// Upload target and export key (`[upload]`).
     pub upload: crate::config::UploadSettings,
+    /// Longest collection code accepted (`[code] max_len`).
+    pub code_max_len: usize,
 }
 
 /// Handle to the controller's worker thread.

@@ -156,7 +156,8 @@ impl Worker {
         self.opened(store)
     }
 
-    fn opened(&mut self, store: Store) -> Result<(), StoreError> {
+    fn opened(&mut self, mut store: Store) -> Result<(), StoreError> {
+        store.set_code_max_len(self.config.code_max_len);
         let info = StationInfo {
             id: store.station_id().to_string(),
             name: store.station_name()?,

@@ -491,6 +491,46 @@ fn read_sheet(
             }
         };
 
+        {
+            use crate::text::{MAX_LABEL, MAX_NAME, MAX_STUDENT_NO, check_field};
+            let fields = [
+                (
+                    Field::StudentNo,
+                    "学号",
+                    "student number",
+                    Some(&student_no),
+                    MAX_STUDENT_NO,
+                ),
+                (Field::Name, "姓名", "name", Some(&name), MAX_NAME),
+                (Field::Class, "班级", "class", Some(&class), MAX_LABEL),
+                (Field::School, "学院", "school", school.as_ref(), MAX_LABEL),
+                (Field::Major, "专业", "major", major.as_ref(), MAX_LABEL),
+                (
+                    Field::Code,
+                    "采集码",
+                    "collection code",
+                    code.as_ref(),
+                    65_536,
+                ),
+            ];
+            for (f, zh, en, value, max) in fields {
+                let (Some(value), Some(c)) = (value, col(f)) else {
+                    continue;
+                };
+                if let Err(problem) = check_field(en, value, max) {
+                    ctx.error(
+                        ProblemKind::UnsafeText,
+                        row,
+                        c,
+                        Text::new(
+                            format!("{zh}含有控制字符或文字方向控制符，或超过 {max} 个字符；请在表格中重新输入"),
+                            problem,
+                        ),
+                    );
+                    ok = false;
+                }
+            }
+        }
         if ok {
             out.push(RosterRow {
                 sheet: grid.sheet.clone(),

@@ -59,6 +59,8 @@ pub enum ProblemKind {
     DuplicateCode,
     /// The collection code already belongs to another student.
     CodeTaken,
+    /// Control or text-direction characters, or text longer than a field allows.
+    UnsafeText,
 }
 
 /// One problem, located as the spreadsheet shows it.

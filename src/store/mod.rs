@@ -56,6 +56,7 @@ pub struct Store {
     signer: StationSigningKey,
     station_id: String,
     path: PathBuf,
+    code_max_len: usize,
 }
 
 impl std::fmt::Debug for Store {
@@ -213,6 +214,7 @@ impl Store {
             signer,
             station_id: station_id.to_string(),
             path: path.to_path_buf(),
+            code_max_len: crate::code::CodeSettings::default().max_len,
         })
     }
 
@@ -290,12 +292,20 @@ impl Store {
             signer,
             station_id,
             path: path.to_path_buf(),
+            code_max_len: crate::code::CodeSettings::default().max_len,
         })
     }
 
     /// Opens a second connection to the same database with a copy of the key, for work on another thread.
     pub fn reopen(&self) -> Result<Store, StoreError> {
-        Store::open_with_key(&self.path, self.key.duplicate())
+        let mut s = Store::open_with_key(&self.path, self.key.duplicate())?;
+        s.code_max_len = self.code_max_len;
+        Ok(s)
+    }
+
+    /// Sets the longest collection code accepted (`code.max_len`); every path that stores a code checks it.
+    pub fn set_code_max_len(&mut self, max: usize) {
+        self.code_max_len = max;
     }
 
     /// Re-wraps the data key under a new passphrase; photos are not re-encrypted.

@@ -126,6 +126,8 @@ impl Store {
                 "the collection code is empty; scan the student's code".into(),
             ));
         }
+        crate::text::check_field("the collection code", code, self.code_max_len)
+            .map_err(StoreError::Invalid)?;
         let digest = self.key.code_digest(code);
         let station = self.station_id.clone();
         let tx = self
@@ -325,6 +327,10 @@ fn transition_in(
     actor: &str,
     reason: Option<&str>,
 ) -> Result<PhotoState, StoreError> {
+    if let Some(r) = reason {
+        crate::text::check_field("the reason", r, crate::text::MAX_REASON)
+            .map_err(StoreError::Invalid)?;
+    }
     let (from, student_id) = state_of(tx, photo_id)?;
     if !from.can_become(to) {
         return Err(StoreError::IllegalTransition { photo_id, from, to });

@@ -272,6 +272,23 @@ impl Store {
         actor: &str,
         on_step: OnStep,
     ) -> Result<ImportReport, StoreError> {
+        use crate::text::{MAX_LABEL, MAX_NAME, MAX_STUDENT_NO, check_field};
+        for r in &roster.rows {
+            let checked = check_field("the student number", &r.student_no, MAX_STUDENT_NO)
+                .and_then(|()| check_field("the name", &r.name, MAX_NAME))
+                .and_then(|()| check_field("the class", &r.class, MAX_LABEL))
+                .and_then(|()| match &r.code {
+                    Some(code) => check_field("the collection code", code, self.code_max_len),
+                    None => Ok(()),
+                });
+            if let Err(problem) = checked {
+                return Err(StoreError::Invalid(format!(
+                    "row {} (student {}): {problem}; nothing was imported",
+                    r.row,
+                    crate::text::truncate_chars(&r.student_no, 32)
+                )));
+            }
+        }
         let station = self.station_id.clone();
         let tx = self
             .conn

@@ -9,9 +9,13 @@ impl Store {
     /// Renames this station (shown in the GUI and recorded in exports); audited.
     pub fn rename_station(&mut self, name: &str, actor: &str) -> Result<(), StoreError> {
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 60 {
+        if name.is_empty()
+            || name.chars().count() > 60
+            || name.chars().any(crate::text::is_unsafe_char)
+        {
             return Err(StoreError::Invalid(
-                "the station name must be 1–60 characters".into(),
+                "the station name must be 1–60 characters, without control or text-direction characters"
+                    .into(),
             ));
         }
         let tx = self

@@ -123,6 +123,11 @@ impl Store {
                 "student number, name and class must not be empty".into(),
             ));
         }
+        use crate::text::{MAX_LABEL, MAX_NAME, MAX_STUDENT_NO, check_field};
+        check_field("the student number", student_no, MAX_STUDENT_NO)
+            .and_then(|()| check_field("the name", name, MAX_NAME))
+            .and_then(|()| check_field("the class", class, MAX_LABEL))
+            .map_err(StoreError::Invalid)?;
         if let Some(existing) = self.find_student(student_no)? {
             return Err(StoreError::StudentExists {
                 student_no: student_no.into(),

@@ -155,6 +155,7 @@ impl StationApp {
                 export_template: config.config.export.file_name.clone(),
                 data_dir: config.data_dir.clone(),
                 upload: config.config.upload.clone(),
+                code_max_len: config.config.code.max_len,
             },
             notify.clone(),
         );
