@@ -376,11 +376,41 @@ fn reimport_reports_changes_and_keeps_photos() {
     v2.push_str("1005,戊,二班,,\n");
     std::fs::write(&path, &v2).unwrap();
     let dry = store.import_roster(&read(&path), true, "staff").unwrap();
-    assert!(!dry.written && !dry.has_errors());
+    assert!(!dry.written);
+    // 1001 has an accepted photo: renaming them needs the operator's confirmation.
+    let errors: Vec<(capture_station::roster::ProblemKind, Option<u32>)> = dry
+        .problems
+        .iter()
+        .filter(|p| p.severity == capture_station::roster::Severity::Error)
+        .map(|p| (p.kind, p.row))
+        .collect();
+    assert_eq!(
+        errors,
+        [(
+            capture_station::roster::ProblemKind::IdentityOfPhotographed,
+            Some(2)
+        )]
+    );
+    assert!(
+        !store
+            .import_roster(&read(&path), false, "staff")
+            .unwrap()
+            .written
+    );
     assert_eq!(store.find_student("1001").unwrap().unwrap().name, "甲");
 
+    store.set_confirm_identity_changes(true);
     let report = store.import_roster(&read(&path), false, "staff").unwrap();
     assert!(report.written);
+    let conn = rusqlite::Connection::open(dir.path().join("station.db")).unwrap();
+    let confirmed: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'student_updated' AND reason LIKE '%confirmed by the operator%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(confirmed, 1, "the confirmed rename of 1001 is audited");
     assert_eq!(report.added.len(), 1);
     assert_eq!(report.added[0].student_no, "1005");
     assert_eq!(report.unchanged, 1);

@@ -215,6 +215,7 @@ fn import_cmd(path: std::path::PathBuf, dry_run: bool) -> RosterCommand {
         encoding: None,
         map: vec![],
         dry_run,
+        confirm_identity_changes: false,
         json: false,
     })
 }
@@ -339,6 +340,7 @@ fn cli_import_list_progress_order() {
         encoding: None,
         map: vec!["colour=颜色".into()],
         dry_run: true,
+        confirm_identity_changes: false,
         json: false,
     });
     let err = run(&mut store, &settings, &bad_map, "s", Lang::En).unwrap_err();

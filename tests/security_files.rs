@@ -234,3 +234,18 @@ fn a_closed_pipe_ends_the_command_without_a_panic() {
         assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn config_redacts_secrets_and_check_on_a_missing_file_exits_2() {
+    let st = Station::new();
+    st.write_config(
+        "target = \"s3\"\n\n[upload.s3]\nendpoint = \"http://127.0.0.1:9\"\nbucket = \"b\"\naccess_key_id = \"AKIAEXAMPLEKEY1234\"\nsecret_access_key = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"\n",
+    );
+    let out = st.ok(&["config"]);
+    assert!(!out.contains("wJalrXUtnFEMI"), "{out}");
+    assert!(!out.contains("AKIAEXAMPLEKEY"), "{out}");
+    assert!(out.contains("secret_access_key = \"<redacted>\""), "{out}");
+    let res = st.run(&["check", st.dir.path().join("missing.jpg").to_str().unwrap()]);
+    assert_eq!(res.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&res.stdout).contains("ERROR"));
+}

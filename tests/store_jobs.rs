@@ -229,6 +229,7 @@ fn controller_jobs_run_beside_the_store_worker() {
         path: missing.clone(),
         dry_run: true,
         encoding: CsvEncoding::Auto,
+        confirm_identity: false,
     }));
     let failed = loop {
         match ctl.wait(Duration::from_secs(10)) {

@@ -355,10 +355,32 @@ fn export_key_new_refuses_overwrite_and_missing_key_is_explained() {
     assert!(err.contains("exists"), "{err}");
     std::fs::write(
         st.config_path(),
-        "[security]\nkdf_memory_kib = 256\nkdf_iterations = 1\n",
+        "[security]\nkdf_memory_kib = 19456\nkdf_iterations = 2\n",
     )
     .unwrap();
     let (code, _, err) = st.run(&["upload", "--once"]);
     assert_eq!(code, 2);
     assert!(err.contains("upload.export_public_key is not set"), "{err}");
+}
+
+#[test]
+fn purge_keeps_every_blob_whose_package_is_gone_from_the_target() {
+    let st = Station::new("V", 3);
+    folder_config(&st);
+    assert_eq!(st.run(&["upload", "--once"]).0, 0);
+    // The USB drive was wiped (outbox removed), and one package was replaced by other bytes.
+    std::fs::remove_file(outbox(&st).join("V/00000001.csp")).unwrap();
+    std::fs::remove_file(outbox(&st).join("V/00000002.csp")).unwrap();
+    std::fs::write(outbox(&st).join("V/00000003.csp"), b"not the package").unwrap();
+    let (code, out, err) = st.run(&["purge"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.contains("0 purged, 3 kept"), "{out}");
+    assert!(err.contains("KEPT photo #1"), "{err}");
+    assert!(err.contains("KEPT photo #3"), "{err}");
+    let store = st.open();
+    for id in 1..=3 {
+        assert!(store.photo_jpeg(id).is_ok(), "photo #{id} lost its blob");
+    }
+    let (_, verify, _) = st.run(&["queue", "verify"]);
+    assert!(verify.contains("0 bad rows"), "{verify}");
 }

@@ -38,8 +38,9 @@ pub enum Command {
     Init(station::InitArgs),
     /// Change the station passphrase (photos are not re-encrypted).
     Passwd,
-    /// Set the supervisor PIN for the GUI's review view (from CAPTURE_STATION_PIN, else asked twice).
-    Pin,
+    /// Set the supervisor PIN for the GUI's review view (from CAPTURE_STATION_PIN, else asked twice). A PIN
+    /// already set is changed only with the old one (CAPTURE_STATION_OLD_PIN, else asked) or with --reset.
+    Pin(station::PinArgs),
     /// Manage students not on the roster.
     #[command(subcommand)]
     Student(student::StudentCommand),
@@ -59,7 +60,7 @@ pub enum Command {
     Cameras(crate::camera::cli::CamerasArgs),
     /// Save one full-resolution frame from a source.
     Snapshot(crate::camera::cli::SnapshotArgs),
-    /// Print the effective configuration (defaults merged with the config file) as TOML.
+    /// Print the effective configuration (defaults merged with the config file) as TOML, secrets redacted.
     Config,
     /// Deliver accepted photos as encrypted packages to the configured target; `upload status` shows progress.
     Upload(upload::UploadArgs),
@@ -95,7 +96,7 @@ pub fn run(ctx: &Context, command: &Command) -> Result<(), Failure> {
     match command {
         Command::Init(args) => station::init(ctx, args),
         Command::Passwd => station::passwd(ctx),
-        Command::Pin => station::pin(ctx),
+        Command::Pin(args) => station::pin(ctx, args),
         Command::Student(cmd) => student::run(ctx, cmd),
         Command::Ingest(args) => ingest::run(ctx, args),
         Command::Queue(cmd) => queue::run(ctx, cmd),
@@ -120,6 +121,9 @@ pub fn run(ctx: &Context, command: &Command) -> Result<(), Failure> {
         Command::Check(args) => {
             match crate::compliance::cli::run(args, &ctx.config.spec).map_err(Failure::Error)? {
                 code if code == ExitCode::SUCCESS => Ok(()),
+                code if code == ExitCode::from(2) => Err(Failure::Error(
+                    "some files could not be read as images; see the ERROR lines above".into(),
+                )),
                 _ => Err(Failure::Problems(String::new())),
             }
         }
@@ -138,7 +142,7 @@ pub fn run(ctx: &Context, command: &Command) -> Result<(), Failure> {
         Command::ExportKey(cmd) => upload::run_export_key(cmd),
         Command::StationKey(cmd) => upload::run_station_key(ctx, cmd),
         Command::Config => {
-            print!("{}", toml::to_string(&ctx.config)?);
+            print!("{}", toml::to_string(&ctx.config.redacted())?);
             Ok(())
         }
     }

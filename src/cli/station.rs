@@ -58,11 +58,53 @@ pub fn passwd(ctx: &Context) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Sets the supervisor PIN.
-pub fn pin(ctx: &Context) -> Result<(), Failure> {
+/// Options of `pin`.
+#[derive(Debug, clap::Args)]
+pub struct PinArgs {
+    /// Replace a forgotten PIN without the old one (the station passphrase still unlocks); recorded in the
+    /// audit log as a reset.
+    #[arg(long)]
+    pub reset: bool,
+}
+
+/// Sets the supervisor PIN: a first one freely, a new one only with the old PIN or `--reset`.
+pub fn pin(ctx: &Context, args: &PinArgs) -> Result<(), Failure> {
     let mut store = ctx.open_store()?;
+    let action = if !store.has_supervisor_pin()? {
+        "supervisor_pin_set"
+    } else if args.reset {
+        "supervisor_pin_reset"
+    } else {
+        let old = passphrase::secret(passphrase::ENV_OLD_PIN, "当前 PIN / current PIN: ")
+            .map_err(Failure::Error)?;
+        match store.attempt_supervisor_pin(&old, &actor())? {
+            crate::store::Attempt::Correct => "supervisor_pin_changed",
+            crate::store::Attempt::TooSoon { wait } | crate::store::Attempt::Wrong { wait, .. }
+                if !wait.is_zero() =>
+            {
+                return Err(Failure::Error(format!(
+                    "wrong current PIN; too many wrong PINs, wait {} s (or use --reset, which is recorded in the audit log)",
+                    wait.as_secs().max(1)
+                )));
+            }
+            _ => {
+                return Err(Failure::Error(
+                    "wrong current PIN; nothing was changed (a forgotten PIN can be replaced with --reset, which is recorded in the audit log)"
+                        .into(),
+                ));
+            }
+        }
+    };
     let pin = passphrase::new(passphrase::ENV_PIN, 4).map_err(Failure::Error)?;
-    store.set_supervisor_pin(&pin, &actor())?;
-    println!("supervisor PIN set for station {}", store.station_id());
+    store.set_supervisor_pin_as(&pin, &actor(), action)?;
+    println!(
+        "supervisor PIN {} for station {}",
+        match action {
+            "supervisor_pin_reset" => "reset (recorded in the audit log)",
+            "supervisor_pin_changed" => "changed",
+            _ => "set",
+        },
+        store.station_id()
+    );
     Ok(())
 }

@@ -297,8 +297,16 @@ pub fn run_unpack(ctx: &Context, args: &UnpackArgs) -> Result<(), Failure> {
 pub fn run_purge(ctx: &Context, args: &PurgeArgs) -> Result<(), Failure> {
     let mut store = ctx.open_store()?;
     let days = ctx.config.upload.retention_days;
-    let report = purge::purge(&mut store, days, args.dry_run, &actor())?;
-    for c in &report.due {
+    let target = Target::from_settings(&ctx.config.upload, &ctx.data_dir, None)?;
+    let report = purge::purge(&mut store, &target, days, args.dry_run, &actor())?;
+    for k in &report.kept {
+        eprintln!("KEPT photo #{}: {}", k.photo_id, k.reason);
+    }
+    for c in report
+        .due
+        .iter()
+        .filter(|c| !report.kept.iter().any(|k| k.photo_id == c.photo_id))
+    {
         println!(
             "{} photo #{} ({}), uploaded {}",
             if args.dry_run {
@@ -312,11 +320,19 @@ pub fn run_purge(ctx: &Context, args: &PurgeArgs) -> Result<(), Failure> {
         );
     }
     println!(
-        "{} photos past the {days}-day retention; {} purged",
+        "{} photos past the {days}-day retention; {} purged, {} kept",
         report.due.len(),
-        report.purged
+        report.purged,
+        report.kept.len()
     );
-    Ok(())
+    if report.kept.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Problems(format!(
+            "{} photos were kept because the target no longer shows their package; see above",
+            report.kept.len()
+        )))
+    }
 }
 
 /// Runs `station-key`.

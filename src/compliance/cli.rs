@@ -73,10 +73,12 @@ pub fn run_to(args: &Args, spec: &PhotoSpec, out: &mut dyn Write) -> Result<Exit
         std::fs::create_dir_all(dir).map_err(|e| format!("--crop-out {}: {e}", dir.display()))?;
     }
     let mut all_pass = true;
+    let mut unreadable = false;
     for file in &args.images {
         let line = match decode_file(file, DecodeLimits::default()) {
             Err(e) => {
                 all_pass = false;
+                unreadable = true;
                 if args.json {
                     error_json(file, &e.to_string()).to_string()
                 } else {
@@ -152,7 +154,10 @@ pub fn run_to(args: &Args, spec: &PhotoSpec, out: &mut dyn Write) -> Result<Exit
         };
         writeln!(out, "{line}").map_err(|e| format!("cannot write output: {e}"))?;
     }
-    Ok(if all_pass {
+    // A file that cannot be read is an error (2), not a finding about a photo (1).
+    Ok(if unreadable {
+        ExitCode::from(2)
+    } else if all_pass {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -11,6 +11,13 @@ use serde::{Deserialize, Serialize};
 pub use edit::save_sections;
 pub use locate::line_of_key;
 
+/// OWASP's minimum Argon2id memory (19 MiB); a config asking for less is refused.
+pub const MIN_KDF_MEMORY_KIB: u32 = 19 * 1024;
+/// OWASP's minimum Argon2id passes at that memory.
+pub const MIN_KDF_ITERATIONS: u32 = 2;
+/// Shortest passphrase a config may allow.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
 /// The whole configuration file. Every section and key is optional; missing ones take their defaults.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -340,6 +347,30 @@ impl Config {
         Ok(config)
     }
 
+    /// A copy safe to print: the S3 secret key is replaced and the access key id shortened.
+    pub fn redacted(&self) -> Config {
+        let mut c = self.clone();
+        let s3 = &mut c.upload.s3;
+        if !s3.secret_access_key.is_empty() {
+            s3.secret_access_key = "<redacted>".into();
+        }
+        if s3.access_key_id.chars().count() <= 8 && !s3.access_key_id.is_empty() {
+            s3.access_key_id = "<redacted>".into();
+        } else if !s3.access_key_id.is_empty() {
+            let tail: String = s3
+                .access_key_id
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            s3.access_key_id = format!("<redacted>…{tail}");
+        }
+        c
+    }
+
     /// Checks value ranges; returns the dotted key and a message for the first problem.
     pub fn validate(&self) -> Result<(), (String, String)> {
         let bad = |key: &str, msg: &str| Err((key.to_string(), msg.to_string()));
@@ -356,14 +387,23 @@ impl Config {
             );
         }
         let s = &self.security;
-        if s.kdf_memory_kib < 8 || s.kdf_memory_kib > 4 * 1024 * 1024 {
+        if s.kdf_memory_kib < MIN_KDF_MEMORY_KIB || s.kdf_memory_kib > 4 * 1024 * 1024 {
             return bad(
                 "security.kdf_memory_kib",
-                "must be between 8 and 4194304 (KiB)",
+                "must be between 19456 (OWASP's Argon2id minimum, 19 MiB) and 4194304 (KiB)",
             );
         }
-        if s.kdf_iterations == 0 || s.kdf_iterations > 100 {
-            return bad("security.kdf_iterations", "must be between 1 and 100");
+        if s.kdf_iterations < MIN_KDF_ITERATIONS || s.kdf_iterations > 100 {
+            return bad(
+                "security.kdf_iterations",
+                "must be between 2 (OWASP's Argon2id minimum) and 100",
+            );
+        }
+        if s.min_passphrase_chars < MIN_PASSPHRASE_CHARS || s.min_passphrase_chars > 1024 {
+            return bad(
+                "security.min_passphrase_chars",
+                "must be at least 8 (and at most 1024)",
+            );
         }
         if s.kdf_parallelism == 0 || s.kdf_parallelism > 16 {
             return bad("security.kdf_parallelism", "must be between 1 and 16");

@@ -9,6 +9,22 @@ pub fn describe(e: &StoreError) -> Text {
         StoreError::WrongPassphrase => {
             Text::new("口令错误，请重新输入。", "Wrong passphrase; try again.")
         }
+        StoreError::Throttled { wait } => Text::new(
+            format!("口令连续输错，请等 {} 秒再试。", wait.as_secs().max(1)),
+            format!(
+                "Too many wrong passphrases: wait {} s before the next try.",
+                wait.as_secs().max(1)
+            ),
+        ),
+        StoreError::RecordTampered { photo_id, problem } => Text::new(
+            format!(
+                "照片 #{photo_id} 的记录未通过校验（数据库文件在本程序之外被改动）：{problem}。请运行“校验”并交主管处理。"
+            ),
+            format!(
+                "Photo #{photo_id}'s record does not verify (the database file was edited outside the station): \
+                 {problem}. Run Verify and have a supervisor investigate."
+            ),
+        ),
         StoreError::Locked => Text::new(
             "数据库正被其他程序使用（是否已打开另一个采集站？），请关闭后重试。",
             "The database is in use by another program (another capture-station?); close it and retry.",

@@ -23,6 +23,9 @@ pub enum Job {
         dry_run: bool,
         /// CSV encoding.
         encoding: CsvEncoding,
+        /// Write changes to the name or ID number of students with accepted photos (confirmed by the
+        /// operator); without it such rows are refused.
+        confirm_identity: bool,
     },
     /// Write the not-yet-photographed and re-shoot lists to an `.xlsx` file.
     ExportMissing {
@@ -158,6 +161,7 @@ fn run(
             path,
             dry_run,
             encoding,
+            confirm_identity,
         } => {
             let opts = crate::roster::ReadOptions::from_settings(&ctx.roster);
             let parsed = match crate::roster::read_file(path, *encoding, &opts) {
@@ -167,7 +171,10 @@ fn run(
             if !on_step(0, parsed.rows.len() as u64) {
                 return Err(StoreError::Cancelled);
             }
-            let report = store.import_roster_with(&parsed, *dry_run, &ctx.actor, on_step)?;
+            store.set_confirm_identity_changes(*confirm_identity);
+            let report = store.import_roster_with(&parsed, *dry_run, &ctx.actor, on_step);
+            store.set_confirm_identity_changes(false);
+            let report = report?;
             let mut events = vec![Event::Imported {
                 path: path.clone(),
                 dry_run: *dry_run,

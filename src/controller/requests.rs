@@ -193,8 +193,8 @@ pub enum Event {
         /// (学号, 姓名) of the student the code belongs to.
         owner: Option<(String, String)>,
     },
-    /// Result of a PIN check.
-    PinChecked(bool),
+    /// Result of a PIN attempt (throttled after wrong ones).
+    PinChecked(crate::store::Attempt),
     /// Photos for review.
     ReviewItems(Vec<ReviewItem>),
     /// A review decision was stored.

@@ -151,9 +151,28 @@ impl Worker {
         self.refresh()
     }
 
+    /// Unlocks with the passphrase, throttled: after wrong passphrases the next is tried only once the
+    /// growing wait (persisted in the database) is over.
     fn unlock(&mut self, pass: &str) -> Result<(), StoreError> {
-        let store = Store::open(&self.config.db_path, pass)?;
-        self.opened(store)
+        if let Some(wait) = Store::passphrase_wait(&self.config.db_path)? {
+            return Err(StoreError::Throttled { wait });
+        }
+        match Store::open(&self.config.db_path, pass) {
+            Ok(store) => {
+                store.settle_passphrase_failures(&self.config.actor)?;
+                self.opened(store)
+            }
+            Err(StoreError::WrongPassphrase) => {
+                let (failures, wait) = Store::record_wrong_passphrase(&self.config.db_path)?;
+                tracing::warn!(
+                    failures,
+                    wait_s = wait.as_secs(),
+                    "wrong passphrase at unlock"
+                );
+                Err(StoreError::WrongPassphrase)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn opened(&mut self, mut store: Store) -> Result<(), StoreError> {
@@ -273,8 +292,8 @@ impl Worker {
                 self.emit(Event::CodeResolved { payload, owner });
             }
             Request::CheckPin { pin } => {
-                let ok = store.check_supervisor_pin(&pin)?;
-                self.emit(Event::PinChecked(ok));
+                let attempt = store.attempt_supervisor_pin(&pin, &self.config.actor)?;
+                self.emit(Event::PinChecked(attempt));
             }
             Request::LoadReview => {
                 let items = load_review(store, &self.config.spec)?;

@@ -65,6 +65,10 @@ pub struct ImportArgs {
     /// Check only; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Allow changes to the name or ID number of students who already have an accepted photo (refused
+    /// otherwise); the audit log records that they were confirmed.
+    #[arg(long)]
+    pub confirm_identity_changes: bool,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -249,6 +253,7 @@ pub fn run(
             let encoding = args.encoding.unwrap_or(settings.encoding);
             let parsed = read_file(&args.file, encoding, &opts)
                 .map_err(|e| e.text().get(lang).to_string())?;
+            store.set_confirm_identity_changes(args.confirm_identity_changes);
             let report = store
                 .import_roster(&parsed, args.dry_run, actor)
                 .map_err(|e| e.to_string())?;

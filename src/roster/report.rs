@@ -61,6 +61,8 @@ pub enum ProblemKind {
     CodeTaken,
     /// Control or text-direction characters, or text longer than a field allows.
     UnsafeText,
+    /// The import would change the name or ID number of a student who has an accepted photo.
+    IdentityOfPhotographed,
 }
 
 /// One problem, located as the spreadsheet shows it.

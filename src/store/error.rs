@@ -99,6 +99,12 @@ pub enum StoreError {
         /// The requested state.
         to: PhotoState,
     },
+    /// Too many wrong passphrases: the next try must wait.
+    #[error("too many wrong passphrases; wait {} s before the next try", .wait.as_secs().max(1))]
+    Throttled {
+        /// Time left.
+        wait: std::time::Duration,
+    },
     /// No such photo.
     #[error("no photo #{0}")]
     PhotoNotFound(i64),

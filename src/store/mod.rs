@@ -9,6 +9,7 @@ mod export;
 mod kv;
 mod migrate;
 mod photos;
+mod pin;
 mod queries;
 mod records;
 mod review;
@@ -32,6 +33,7 @@ pub use error::StoreError;
 pub use export::{ExportReport, NameTemplate};
 pub use migrate::SCHEMA_VERSION;
 pub use photos::{CheckRow, Decision, NewShot, PhotoId};
+pub use pin::{Attempt, delay_after};
 pub use queries::{PhotoFilter, PhotoSummary, QueueStats};
 pub use roster::{ClassInfo, ClassProgress, Progress, ProgressCounts, QueueEntry};
 pub use state::{ALL_STATES, PhotoState};
@@ -57,6 +59,7 @@ pub struct Store {
     station_id: String,
     path: PathBuf,
     code_max_len: usize,
+    confirm_identity: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -215,6 +218,7 @@ impl Store {
             station_id: station_id.to_string(),
             path: path.to_path_buf(),
             code_max_len: crate::code::CodeSettings::default().max_len,
+            confirm_identity: false,
         })
     }
 
@@ -286,14 +290,17 @@ impl Store {
         }
         let signer = signing::load_or_create(&tx, &key, &station_id)?;
         tx.commit().map_err(|e| error::sql(e, "commit"))?;
-        Ok(Store {
+        let mut store = Store {
             conn,
             key,
             signer,
             station_id,
             path: path.to_path_buf(),
             code_max_len: crate::code::CodeSettings::default().max_len,
-        })
+            confirm_identity: false,
+        };
+        store.seal_legacy_pin()?;
+        Ok(store)
     }
 
     /// Opens a second connection to the same database with a copy of the key, for work on another thread.

@@ -1,12 +1,8 @@
 //! What the supervisor needs: stored check results, the operator's reason, code ownership and the PIN.
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::OptionalExtension;
 
-use super::{CheckRow, PhotoId, PhotoState, Store, StoreError, audit, error, time};
-
-const PIN_KEY: &str = "supervisor_pin";
+use super::{CheckRow, PhotoId, PhotoState, Store, StoreError, error};
 
 impl Store {
     /// A photo's current state.
@@ -125,74 +121,5 @@ impl Store {
             )
             .optional()
             .map_err(|e| error::sql(e, "look up collection code"))
-    }
-
-    /// Sets the supervisor PIN (4–12 digits); only its Argon2id hash is stored.
-    pub fn set_supervisor_pin(&mut self, pin: &str, actor: &str) -> Result<(), StoreError> {
-        if !(4..=12).contains(&pin.len()) || !pin.chars().all(|c| c.is_ascii_digit()) {
-            return Err(StoreError::Invalid(
-                "the supervisor PIN must be 4 to 12 digits".into(),
-            ));
-        }
-        let salt = SaltString::generate(&mut OsRng);
-        let hash = argon2::Argon2::default()
-            .hash_password(pin.as_bytes(), &salt)
-            .map_err(|e| StoreError::Invalid(format!("cannot hash the PIN: {e}")))?
-            .to_string();
-        let station = self.station_id.clone();
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(|e| error::sql(e, "begin"))?;
-        tx.execute(
-            "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            params![PIN_KEY, hash, time::now()],
-        )
-        .map_err(|e| error::sql(e, "store PIN"))?;
-        audit::write(
-            &tx,
-            &self.key,
-            &station,
-            &audit::Entry {
-                actor,
-                action: "supervisor_pin_set",
-                ..Default::default()
-            },
-        )?;
-        tx.commit().map_err(|e| error::sql(e, "commit"))
-    }
-
-    /// True if `pin` is the supervisor PIN. A station without a PIN accepts none.
-    pub fn check_supervisor_pin(&self, pin: &str) -> Result<bool, StoreError> {
-        let stored: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM settings WHERE key = ?1",
-                [PIN_KEY],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| error::sql(e, "read PIN"))?;
-        let Some(stored) = stored else {
-            return Ok(false);
-        };
-        let parsed = PasswordHash::new(&stored)
-            .map_err(|_| StoreError::Unsupported("damaged PIN hash".into()))?;
-        Ok(argon2::Argon2::default()
-            .verify_password(pin.as_bytes(), &parsed)
-            .is_ok())
-    }
-
-    /// True once a supervisor PIN has been set.
-    pub fn has_supervisor_pin(&self) -> Result<bool, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT COUNT(*) FROM settings WHERE key = ?1",
-                [PIN_KEY],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n > 0)
-            .map_err(|e| error::sql(e, "read PIN"))
     }
 }

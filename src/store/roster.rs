@@ -191,6 +191,21 @@ fn load_existing(tx: &Transaction<'_>) -> Result<HashMap<String, Existing>, Stor
         .map_err(|e| error::sql(e, "read students"))
 }
 
+/// Students whose current photo was accepted (accepted, override-accepted, uploaded or purged).
+fn photographed_students(tx: &Transaction<'_>) -> Result<HashSet<i64>, StoreError> {
+    let mut stmt = tx
+        .prepare(
+            "SELECT DISTINCT student_id FROM photos WHERE superseded_by IS NULL
+             AND state IN ('accepted', 'override_accepted', 'uploaded', 'purged')",
+        )
+        .map_err(|e| error::sql(e, "read photographed students"))?;
+    let rows = stmt
+        .query_map([], |r| r.get(0))
+        .map_err(|e| error::sql(e, "read photographed students"))?;
+    rows.collect::<Result<HashSet<i64>, _>>()
+        .map_err(|e| error::sql(e, "read photographed students"))
+}
+
 fn photo_code_owners(tx: &Transaction<'_>) -> Result<HashMap<Vec<u8>, String>, StoreError> {
     let mut stmt = tx
         .prepare(
@@ -263,6 +278,13 @@ impl Store {
         self.import_roster_with(roster, dry_run, actor, &mut |_, _| true)
     }
 
+    /// Sets whether the next imports may change the name or ID number of a student who already has an
+    /// accepted photo (off by default: such rows are refused and reported; with it, they are written and the
+    /// audit row says the change was confirmed).
+    pub fn set_confirm_identity_changes(&mut self, confirm: bool) {
+        self.confirm_identity = confirm;
+    }
+
     /// [`Store::import_roster`] reporting (rows written, rows in the file); when `on_step` returns `false` the
     /// transaction is rolled back and the import fails with [`StoreError::Cancelled`].
     pub fn import_roster_with(
@@ -331,6 +353,7 @@ impl Store {
             .map(|r| (r.student_no.as_str(), r.id_no.as_deref()))
             .collect();
 
+        let photographed = photographed_students(&tx)?;
         let mut problems = roster.problems.clone();
         let mut plans: Vec<Plan> = Vec::with_capacity(roster.rows.len());
         for r in &roster.rows {
@@ -465,6 +488,63 @@ impl Store {
                     old: "walk_in".into(),
                     new: "roster".into(),
                 });
+            }
+            let identity: Vec<&FieldChange> = changes
+                .iter()
+                .filter(|c| c.field == "name" || c.field == "id_no")
+                .collect();
+            if !identity.is_empty() && photographed.contains(&old.id) && !self.confirm_identity {
+                let what_zh: Vec<String> = identity
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}“{}”→“{}”",
+                            if c.field == "name" {
+                                "姓名"
+                            } else {
+                                "身份证号"
+                            },
+                            c.old,
+                            c.new
+                        )
+                    })
+                    .collect();
+                let what_en: Vec<String> = identity
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} {:?} → {:?}",
+                            if c.field == "name" {
+                                "name"
+                            } else {
+                                "ID number"
+                            },
+                            c.old,
+                            c.new
+                        )
+                    })
+                    .collect();
+                problems.push(row_problem(
+                    roster,
+                    r,
+                    if identity[0].field == "name" { Field::Name } else { Field::IdNo },
+                    ProblemKind::IdentityOfPhotographed,
+                    Text::new(
+                        format!(
+                            "{} 已有通过的照片，本次导入会更改其{}。请核对；确认无误后用“确认更改并导入”（命令行 --confirm-identity-changes）",
+                            r.student_no,
+                            what_zh.join("、")
+                        ),
+                        format!(
+                            "{} already has an accepted photo and this import would change their {}. Check it; if it is right, \
+                             import with --confirm-identity-changes (“Confirm the changes and import” in the GUI)",
+                            r.student_no,
+                            what_en.join(", ")
+                        ),
+                    ),
+                ));
+                plans.push(Plan::Refused);
+                continue;
             }
             plans.push(if changes.is_empty() {
                 Plan::Same
@@ -654,7 +734,12 @@ impl Store {
                     .map_err(|e| error::sql(e, "update student"))?;
                     records::seal_student(&tx, &self.key, *id)?;
                     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
-                    let reason = format!("roster import changed {}", fields.join(", "));
+                    let mut reason = format!("roster import changed {}", fields.join(", "));
+                    if (has("name") || has("id_no")) && photographed.contains(id) {
+                        reason.push_str(
+                            "; identity of a student with an accepted photo, confirmed by the operator",
+                        );
+                    }
                     audit::write(
                         &tx,
                         &self.key,

@@ -76,6 +76,10 @@ pub struct PurgeCandidate {
     pub confirmed_at: String,
     /// Where it went.
     pub remote_key: Option<String>,
+    /// SHA-256 of the package the target confirmed.
+    pub remote_checksum: Option<String>,
+    /// Size the target confirmed.
+    pub remote_size: Option<u64>,
 }
 
 const PENDING: &str = "p.superseded_by IS NULL AND p.state IN ('accepted', 'override_accepted')";
@@ -347,7 +351,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT p.id, s.student_no, u.confirmed_at, u.remote_key
+                "SELECT p.id, s.student_no, u.confirmed_at, u.remote_key, u.remote_checksum, u.remote_size
                  FROM photos p JOIN students s ON s.id = p.student_id
                  JOIN upload_state u ON u.photo_id = p.id
                  WHERE p.state = 'uploaded' AND u.state = 'confirmed' AND u.confirmed_at IS NOT NULL
@@ -362,6 +366,8 @@ impl Store {
                     student_no: r.get(1)?,
                     confirmed_at: r.get(2)?,
                     remote_key: r.get(3)?,
+                    remote_checksum: r.get(4)?,
+                    remote_size: r.get::<_, Option<i64>>(5)?.map(|v| v.max(0) as u64),
                 })
             })
             .map_err(|e| error::sql(e, "list photos to purge"))?;

@@ -73,6 +73,7 @@ impl StationApp {
                     path,
                     dry_run: true,
                     encoding: CsvEncoding::Auto,
+                    confirm_identity: false,
                 });
             }
             Purpose::FollowUp => self.start_job(Job::ExportMissing { path }),

@@ -37,11 +37,16 @@ impl StationApp {
     }
 
     fn check_roster(&mut self, dry_run: bool) {
+        self.import_roster(dry_run, false);
+    }
+
+    fn import_roster(&mut self, dry_run: bool, confirm_identity: bool) {
         let path = PathBuf::from(self.roster.path.trim());
         self.start_job(Job::ImportRoster {
             path,
             dry_run,
             encoding: CsvEncoding::Auto,
+            confirm_identity,
         });
     }
 
@@ -175,7 +180,31 @@ impl StationApp {
             );
         }
         let (has_errors, written, dry) = (report.has_errors(), report.written, *dry_run);
-        if has_errors {
+        // The only errors are changes to photographed students' names or ID numbers: the operator may confirm.
+        let only_identity = has_errors
+            && report
+                .problems
+                .iter()
+                .filter(|p| p.severity == crate::roster::Severity::Error)
+                .all(|p| p.kind == crate::roster::ProblemKind::IdentityOfPhotographed);
+        if only_identity {
+            ui.label(
+                RichText::new(self.t(
+                    "本次导入会更改已有通过照片的学生的姓名或身份证号（见上）。核对无误后才能确认。",
+                    "This import changes the name or ID number of students who already have an accepted photo (see above). Confirm only after checking.",
+                ))
+                .color(Color32::from_rgb(215, 140, 0)),
+            );
+            if ui
+                .button(
+                    RichText::new(self.t("确认更改并导入", "Confirm the changes and import"))
+                        .size(18.0),
+                )
+                .clicked()
+            {
+                self.import_roster(false, true);
+            }
+        } else if has_errors {
             ui.label(
                 RichText::new(self.t(
                     "有错误：未导入任何数据。请修改文件后重新检查。",

@@ -429,15 +429,41 @@ impl StationApp {
                     let fx = self.turn.code_resolved(&payload, owner);
                     self.apply(fx);
                 }
-                Event::PinChecked(ok) => {
-                    self.review.unlocked = ok;
+                Event::PinChecked(attempt) => {
+                    use crate::store::Attempt;
+                    self.review.unlocked = attempt == Attempt::Correct;
                     self.review.pin.clear();
-                    if ok {
-                        self.error = None;
-                        self.send(Request::LoadReview);
-                    } else {
-                        self.error = Some(Text::new("PIN 不正确。", "Wrong PIN."));
-                    }
+                    self.error = match attempt {
+                        Attempt::Correct => {
+                            self.send(Request::LoadReview);
+                            None
+                        }
+                        Attempt::Wrong { failures, wait } if wait.is_zero() => Some(Text::new(
+                            format!("PIN 不正确（连续第 {failures} 次）。"),
+                            format!("Wrong PIN ({failures} in a row)."),
+                        )),
+                        Attempt::Wrong { failures, wait } => Some(Text::new(
+                            format!(
+                                "PIN 不正确（连续第 {failures} 次）。请等 {} 秒再试；每次错误都已记录。",
+                                wait.as_secs()
+                            ),
+                            format!(
+                                "Wrong PIN ({failures} in a row). Wait {} s before the next try; every wrong PIN is recorded.",
+                                wait.as_secs()
+                            ),
+                        )),
+                        Attempt::TooSoon { wait } => Some(Text::new(
+                            format!("连续输错 PIN，请等 {} 秒再试。", wait.as_secs().max(1)),
+                            format!(
+                                "Too many wrong PINs: wait {} s before the next try.",
+                                wait.as_secs().max(1)
+                            ),
+                        )),
+                        Attempt::NotSet => Some(Text::new(
+                            "本站尚未设置主管 PIN；请用命令 capture-station pin 设置。",
+                            "This station has no supervisor PIN yet; set one with `capture-station pin`.",
+                        )),
+                    };
                 }
                 Event::ReviewItems(items) => {
                     self.review.textures.clear();

@@ -111,6 +111,37 @@ impl Target {
     }
 }
 
+impl Target {
+    /// Reads the package `name` back from the target and checks that it is still the one confirmed at
+    /// upload (`sha256`, `size`), before anything that relies on it (e.g. `purge`) goes ahead.
+    pub fn reconfirm(&self, name: &str, sha256: &str, size: u64) -> Result<(), UploadError> {
+        let key = self.remote_key(name);
+        let held = match self {
+            Target::Folder { root } => {
+                let path = root.join(name);
+                std::fs::read(&path).map_err(|source| UploadError::Outbox { path, source })?
+            }
+            Target::S3(s) => {
+                let path = s.object_path(name);
+                s.runtime
+                    .block_on(async { s.store.get(&path).await?.bytes().await })
+                    .map_err(|e| s.classify(e, &key))?
+                    .to_vec()
+            }
+        };
+        if held.len() as u64 != size || sha256_hex(&held) != sha256 {
+            return Err(UploadError::NotConfirmed {
+                key,
+                detail: format!(
+                    "the target holds {} bytes with another checksum, not the package confirmed at upload",
+                    held.len()
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Checks the drafted upload settings against the real target: the registrar's key parses, and a small test
 /// file (`<station>/connection-test.txt`) is written and read back. Returns where it went.
 pub fn test_connection(

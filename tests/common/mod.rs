@@ -18,7 +18,7 @@ impl Station {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("config.toml"),
-            "[security]\nkdf_memory_kib = 256\nkdf_iterations = 1\n",
+            "[security]\nkdf_memory_kib = 19456\nkdf_iterations = 2\n",
         )
         .unwrap();
         let st = Station { dir };

@@ -24,7 +24,7 @@ pub fn harness(dir: &Path) -> Harness<'static, App> {
 /// file the settings screen saves to).
 pub fn harness_with(dir: &Path, extra: &str) -> Harness<'static, App> {
     let text = format!(
-        "[camera]\nsource = \"demo\"\nwidth = 1280\nheight = 720\n[security]\nkdf_memory_kib = 256\nkdf_iterations = 1\n{extra}"
+        "[camera]\nsource = \"demo\"\nwidth = 1280\nheight = 720\n[security]\nkdf_memory_kib = 19456\nkdf_iterations = 2\n{extra}"
     );
     let config = Config::parse(&text, Path::new("test.toml")).unwrap();
     std::fs::write(dir.join("config.toml"), &text).unwrap();

@@ -410,7 +410,7 @@ impl Station {
     /// (e.g. an `[upload.s3]` table).
     pub fn write_config(&self, extra: &str) {
         let text = format!(
-            "[security]\nkdf_memory_kib = 256\nkdf_iterations = 1\n\n[upload]\nexport_public_key = \"{}\"\n\
+            "[security]\nkdf_memory_kib = 19456\nkdf_iterations = 2\n\n[upload]\nexport_public_key = \"{}\"\n\
              retry_initial_ms = 200\nretry_max_ms = 1000\nretention_days = 0\n{extra}",
             self.export_key.public().to_hex()
         );
