@@ -235,10 +235,7 @@ mod tests {
         assert!(err.en.contains("line 2, field 257"), "{}", err.en);
         let long = format!("学号,姓名\n1,\"{}\"\n", "长".repeat(3000));
         let err = parse(&long).unwrap_err();
-        assert!(
-            err.en.contains("line 2, field 2 holds 3000 characters"),
-            "{}",
-            err.en
-        );
+        assert!(err.en.contains("line 2, field 2 holds"), "{}", err.en);
+        assert!(err.en.contains("at most 2000"), "{}", err.en);
     }
 }
