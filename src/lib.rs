@@ -12,6 +12,7 @@ pub mod controller;
 pub mod crypto;
 pub mod face;
 pub mod files;
+pub mod group;
 pub mod i18n;
 pub mod imaging;
 pub mod logging;

@@ -308,7 +308,10 @@ fn cli_import_list_progress_order() {
     let o = run(
         &mut store,
         &settings,
-        &RosterCommand::Progress { json: true },
+        &RosterCommand::Progress {
+            json: true,
+            group: false,
+        },
         "s",
         Lang::En,
     )

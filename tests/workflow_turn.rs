@@ -23,6 +23,7 @@ fn entry(no: &str) -> QueueEntry {
         photo_id: None,
         needs_photo: true,
         absent: false,
+        elsewhere: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! 2 usage or runtime error).
 
 mod context;
+mod group;
 mod ingest;
 mod passphrase;
 mod queue;
@@ -71,6 +72,9 @@ pub enum Command {
     /// Create or inspect the registrar's export key pair.
     #[command(subcommand)]
     ExportKey(upload::ExportKeyCommand),
+    /// Several stations, one roster: create or join a station group, show it, sync once.
+    #[command(subcommand)]
+    Group(group::GroupCommand),
     /// Export this station's public signing key for enrolment at the registrar.
     #[command(subcommand)]
     StationKey(upload::StationKeyCommand),
@@ -141,6 +145,7 @@ pub fn run(ctx: &Context, command: &Command) -> Result<(), Failure> {
         Command::Purge(args) => upload::run_purge(ctx, args),
         Command::ExportKey(cmd) => upload::run_export_key(cmd),
         Command::StationKey(cmd) => upload::run_station_key(ctx, cmd),
+        Command::Group(cmd) => group::run(ctx, cmd),
         Command::Config => {
             print!("{}", toml::to_string(&ctx.config.redacted())?);
             Ok(())

@@ -25,6 +25,27 @@ pub fn describe(e: &StoreError) -> Text {
                  {problem}. Run Verify and have a supervisor investigate."
             ),
         ),
+        StoreError::GroupAccepted {
+            student_no,
+            station,
+            at,
+        } => Text::new(
+            format!("{student_no} 已在 {station} 拍摄并通过（{at}），本站未保存。"),
+            format!(
+                "{student_no} was already photographed and accepted at {station} ({at}); nothing was stored here."
+            ),
+        ),
+        StoreError::GroupCodeBound {
+            station,
+            student_no,
+        } => Text::new(
+            format!(
+                "该采集码已在 {station} 绑定给 {student_no}，本站未保存。请核对学生本人的采集码。"
+            ),
+            format!(
+                "This collection code is already bound at {station} to {student_no}; nothing was stored. Check the student's own code."
+            ),
+        ),
         StoreError::Locked => Text::new(
             "数据库正被其他程序使用（是否已打开另一个采集站？），请关闭后重试。",
             "The database is in use by another program (another capture-station?); close it and retry.",

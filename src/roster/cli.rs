@@ -32,6 +32,9 @@ pub enum RosterCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Across the station group: accepted per class and per station (what this station has merged).
+        #[arg(long)]
+        group: bool,
     },
     /// Write the "not yet photographed" and "re-shoot" lists to an .xlsx workbook.
     ExportMissing {
@@ -291,7 +294,44 @@ pub fn run(
             }
             Ok(ok(out))
         }
-        RosterCommand::Progress { json } => {
+        RosterCommand::Progress { json, group: true } => {
+            let p = store.group_progress().map_err(|e| e.to_string())?;
+            if *json {
+                return Ok(ok(serde_json::to_string_pretty(&p)
+                    .map_err(|e| e.to_string())?
+                    + "\n"));
+            }
+            let head = if zh {
+                ["班级", "总数", "已通过", "未通过", "各站点"]
+            } else {
+                ["class", "total", "accepted", "missing", "by station"]
+            };
+            let mut out = format!(
+                "{:<20} {:>6} {:>8} {:>8}  {}\n",
+                head[0], head[1], head[2], head[3], head[4]
+            );
+            let overall = crate::store::GroupClassProgress {
+                class: if zh { "合计" } else { "all" }.into(),
+                ..p.overall.clone()
+            };
+            for c in p.classes.iter().chain(std::iter::once(&overall)) {
+                let by: Vec<String> = c
+                    .by_station
+                    .iter()
+                    .map(|(s, n)| format!("{s} {n}"))
+                    .collect();
+                out.push_str(&format!(
+                    "{:<20} {:>6} {:>8} {:>8}  {}\n",
+                    c.class,
+                    c.total,
+                    c.accepted,
+                    c.missing,
+                    by.join(", ")
+                ));
+            }
+            Ok(ok(out))
+        }
+        RosterCommand::Progress { json, group: false } => {
             let p = store.roster_progress().map_err(|e| e.to_string())?;
             if *json {
                 return Ok(ok(serde_json::to_string_pretty(&p)

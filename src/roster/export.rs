@@ -86,9 +86,18 @@ fn write_list(
 }
 
 fn build(queue: &[QueueEntry], path: &Path) -> Result<FollowUpSummary, XlsxError> {
-    let missing: Vec<&QueueEntry> = queue.iter().filter(|e| e.photo_state.is_none()).collect();
+    // Students accepted at another station of the group are not missing.
+    let done_elsewhere =
+        |e: &QueueEntry| e.elsewhere.as_ref().is_some_and(|w| w.what == "accepted");
+    let queue: Vec<&QueueEntry> = queue.iter().filter(|e| !done_elsewhere(e)).collect();
+    let missing: Vec<&QueueEntry> = queue
+        .iter()
+        .copied()
+        .filter(|e| e.photo_state.is_none())
+        .collect();
     let reshoot: Vec<&QueueEntry> = queue
         .iter()
+        .copied()
         .filter(|e| e.photo_state == Some(PhotoState::ReshootRequested))
         .collect();
     let mut classes: Vec<(&str, usize, usize)> = Vec::new();

@@ -105,6 +105,28 @@ pub enum StoreError {
         /// Time left.
         wait: std::time::Duration,
     },
+    /// Another station of the group has an accepted photo of this student.
+    #[error(
+        "student {student_no} was already photographed and accepted at station {station} ({at}); nothing stored (pass --supersede to photograph them here anyway)"
+    )]
+    GroupAccepted {
+        /// 学号.
+        student_no: String,
+        /// The other station.
+        station: String,
+        /// When.
+        at: String,
+    },
+    /// Another station of the group bound this collection code.
+    #[error(
+        "this collection code is already bound at station {station} to student {student_no}; nothing stored"
+    )]
+    GroupCodeBound {
+        /// The other station.
+        station: String,
+        /// Its student.
+        student_no: String,
+    },
     /// No such photo.
     #[error("no photo #{0}")]
     PhotoNotFound(i64),

@@ -26,6 +26,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_record_macs",
         include_str!("../../migrations/0006_record_macs.sql"),
     ),
+    (
+        "0007_group",
+        include_str!("../../migrations/0007_group.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

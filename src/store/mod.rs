@@ -6,6 +6,7 @@ mod absence;
 mod audit;
 mod error;
 mod export;
+mod group;
 mod kv;
 mod migrate;
 mod photos;
@@ -31,6 +32,9 @@ use crate::crypto::{DataKey, KdfParams, StationSigningKey, WrappedKey};
 
 pub use error::StoreError;
 pub use export::{ExportReport, NameTemplate};
+pub use group::{
+    CLAIM_SECONDS, Elsewhere, GroupClassProgress, GroupConflict, GroupProgress, PeerStatus,
+};
 pub use migrate::SCHEMA_VERSION;
 pub use photos::{CheckRow, Decision, NewShot, PhotoId};
 pub use pin::{Attempt, delay_after};

@@ -128,6 +128,23 @@ impl Store {
         }
         crate::text::check_field("the collection code", code, self.code_max_len)
             .map_err(StoreError::Invalid)?;
+        if !shot.supersede {
+            if let Some((station, at)) = self.group_accepted_at(shot.student_no.trim())? {
+                return Err(StoreError::GroupAccepted {
+                    student_no: shot.student_no.trim().into(),
+                    station,
+                    at,
+                });
+            }
+            if let Some((station, student_no)) = self.group_code_owner(code)?
+                && student_no != shot.student_no.trim()
+            {
+                return Err(StoreError::GroupCodeBound {
+                    station,
+                    student_no,
+                });
+            }
+        }
         let digest = self.key.code_digest(code);
         let station = self.station_id.clone();
         let tx = self

@@ -58,6 +58,9 @@ pub struct QueueEntry {
     pub needs_photo: bool,
     /// Marked absent (缺席) at the station: out of the shooting order until recalled.
     pub absent: bool,
+    /// Accepted at another station of the group, or called up there within the last minute: out of this
+    /// station's order.
+    pub elsewhere: Option<super::Elsewhere>,
 }
 
 /// Counts for one class or the whole roster. `accepted + awaiting_review + reshoot_requested +
@@ -834,6 +837,7 @@ impl Store {
                             None | Some(PhotoState::ReshootRequested)
                         ),
                         absent: r.get(12)?,
+                        elsewhere: None,
                     },
                     r.get(9)?,
                     r.get(10)?,
@@ -844,6 +848,25 @@ impl Store {
         let mut all: Vec<Row> = rows
             .collect::<Result<_, _>>()
             .map_err(|e| error::sql(e, "read queue"))?;
+        let elsewhere = self.group_elsewhere()?;
+        if !elsewhere.is_empty() {
+            for row in &mut all {
+                let local_accepted = matches!(
+                    row.0.photo_state,
+                    Some(
+                        PhotoState::Accepted
+                            | PhotoState::OverrideAccepted
+                            | PhotoState::Uploaded
+                            | PhotoState::Purged
+                    )
+                );
+                if let Some(e) = elsewhere.get(&row.0.student_no)
+                    && !local_accepted
+                {
+                    row.0.elsewhere = Some(e.clone());
+                }
+            }
+        }
         all.sort_by(|a, b| {
             a.1.cmp(&b.1).then(a.2.cmp(&b.2)).then_with(|| {
                 cmp_in_class(

@@ -8,7 +8,7 @@ use super::{Store, StoreError, audit, error, records, time};
 use crate::crypto;
 
 /// A student's enrolment status, which decides shooting order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StudentStatus {
     /// Regular student.

@@ -9,3 +9,10 @@ pub fn now() -> String {
         .format(&Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
+
+/// `secs` seconds ago, as stored.
+pub fn before_now(secs: i64) -> String {
+    (OffsetDateTime::now_utc() - time::Duration::seconds(secs))
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}

@@ -142,6 +142,102 @@ impl Target {
     }
 }
 
+impl Target {
+    /// Writes `bytes` as `name` (for the group journal; the same confirmed write as a delivery).
+    pub fn put(&self, name: &str, bytes: &[u8]) -> Result<(), UploadError> {
+        self.deliver(name, bytes).map(|_| ())
+    }
+
+    /// Reads `name` back (at most 32 MiB).
+    pub fn get(&self, name: &str) -> Result<Vec<u8>, UploadError> {
+        match self {
+            Target::Folder { root } => {
+                use std::io::Read;
+                let path = root.join(name);
+                let file = std::fs::File::open(&path).map_err(|source| UploadError::Outbox {
+                    path: path.clone(),
+                    source,
+                })?;
+                let mut out = Vec::new();
+                file.take(32 << 20)
+                    .read_to_end(&mut out)
+                    .map_err(|source| UploadError::Outbox { path, source })?;
+                Ok(out)
+            }
+            Target::S3(s) => {
+                let path = s.object_path(name);
+                let key = path.to_string();
+                Ok(s.runtime
+                    .block_on(async { s.store.get(&path).await?.bytes().await })
+                    .map_err(|e| s.classify(e, &key))?
+                    .to_vec())
+            }
+        }
+    }
+
+    /// The names (relative, like those given to [`Target::put`]) of the files two levels below `dir`
+    /// (`dir/<sub>/<file>`); a missing `dir` is empty.
+    pub fn list(&self, dir: &str) -> Result<Vec<String>, UploadError> {
+        match self {
+            Target::Folder { root } => {
+                // The folder must be reachable (a missing USB drive or share is an error, not an empty list).
+                crate::files::create_private_dir(root).map_err(|source| UploadError::Outbox {
+                    path: root.clone(),
+                    source,
+                })?;
+                let base = root.join(dir);
+                let mut out = Vec::new();
+                let Ok(subs) = std::fs::read_dir(&base) else {
+                    return Ok(out);
+                };
+                for sub in subs.flatten() {
+                    if !sub.file_type().is_ok_and(|t| t.is_dir()) {
+                        continue;
+                    }
+                    let sub_name = sub.file_name().to_string_lossy().into_owned();
+                    let files =
+                        std::fs::read_dir(sub.path()).map_err(|source| UploadError::Outbox {
+                            path: sub.path(),
+                            source,
+                        })?;
+                    for f in files.flatten() {
+                        if f.file_type().is_ok_and(|t| t.is_file()) {
+                            out.push(format!(
+                                "{dir}/{sub_name}/{}",
+                                f.file_name().to_string_lossy()
+                            ));
+                        }
+                    }
+                }
+                Ok(out)
+            }
+            Target::S3(s) => {
+                let base = s.object_path(dir);
+                let key = base.to_string();
+                let strip = if s.prefix.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", s.prefix)
+                };
+                s.runtime
+                    .block_on(async {
+                        let top = s.store.list_with_delimiter(Some(&base)).await?;
+                        let mut out = Vec::new();
+                        for p in top.common_prefixes {
+                            let files = s.store.list_with_delimiter(Some(&p)).await?;
+                            for o in files.objects {
+                                let full = o.location.to_string();
+                                out.push(full.strip_prefix(&strip).unwrap_or(&full).to_string());
+                            }
+                        }
+                        Ok::<_, object_store::Error>(out)
+                    })
+                    .map_err(|e| s.classify(e, &key))
+            }
+        }
+    }
+}
+
 /// Checks the drafted upload settings against the real target: the registrar's key parses, and a small test
 /// file (`<station>/connection-test.txt`) is written and read back. Returns where it went.
 pub fn test_connection(

@@ -2,9 +2,10 @@
 
 use crate::store::{PhotoState, QueueEntry};
 
-/// True if the student is waiting to be photographed now: needs a photo and is not absent.
+/// True if the student is waiting to be photographed now: needs a photo, is not absent, and is neither
+/// accepted nor being photographed at another station of the group.
 pub fn waiting(e: &QueueEntry) -> bool {
-    e.needs_photo && !e.absent
+    e.needs_photo && !e.absent && e.elsewhere.is_none()
 }
 
 /// True if a supervisor ordered a re-shoot for the student.
