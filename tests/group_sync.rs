@@ -8,7 +8,7 @@ mod upload_support;
 
 use std::time::{Duration, Instant};
 
-use capture_station::store::{Decision, NewShot, Store, StoreError};
+use capture_station::store::{Decision, NewShot, StoreError};
 use upload_support::{BUCKET, Moto, Proxy, Station, fake_jpeg};
 
 const GROUP_PASS: &str = "group-pass-2026";
@@ -173,7 +173,7 @@ fn three_stations_on_a_shared_folder() {
     let share = tmp.path().join("share");
     let stations = group(&format!("folder = \"{}\"\n", share.display()));
     shared_day(&stations);
-    let [a, b, c] = &stations;
+    let [a, _, c] = &stations;
 
     // C3 is cut off (its share is unreachable), keeps shooting, and so does A1: the same student twice.
     let blocker = tmp.path().join("not-a-folder");
@@ -220,7 +220,6 @@ fn three_stations_on_a_shared_folder() {
         "{err}"
     );
     assert!(store.verify().unwrap().bad.is_empty());
-    drop(b);
 }
 
 #[test]
@@ -230,7 +229,7 @@ fn three_stations_on_s3_with_one_cut_off() {
     let proxy = Proxy::start(moto.port);
     let s3 = |endpoint: &str| Station::s3_config(endpoint, moto.creds.as_ref(), BUCKET);
     let stations = group(&s3(&moto.endpoint()));
-    let [a, b, c] = &stations;
+    let [_, b, c] = &stations;
     c.write_config(&s3(&proxy.endpoint()));
     shared_day(&stations);
     proxy.cut();
@@ -244,5 +243,4 @@ fn three_stations_on_s3_with_one_cut_off() {
     let s: serde_json::Value =
         serde_json::from_str(&ok(c, &["group", "status", "--json"])).unwrap();
     assert_eq!(s["conflicts"][0]["student_no"], "20260011", "{s}");
-    drop(a);
 }
