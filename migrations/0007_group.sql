@@ -16,6 +16,7 @@ CREATE TABLE group_events (
 );
 CREATE INDEX group_events_student ON group_events(student_no, kind);
 CREATE INDEX group_events_digest ON group_events(digest);
+CREATE INDEX group_events_photo ON group_events(kind, station, photo_id, at);
 
 CREATE TABLE group_stations (
     station     TEXT    PRIMARY KEY,

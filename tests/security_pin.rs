@@ -244,6 +244,7 @@ fn wrong_passphrases_at_the_gui_unlock_are_throttled_and_audited() {
             data_dir: dir.path().to_path_buf(),
             upload: Default::default(),
             code_max_len: 512,
+            group_interval: std::time::Duration::from_secs(2),
         },
         Arc::new(|| {}),
     );

@@ -139,6 +139,7 @@ fn controller(db: &Path) -> Controller {
             data_dir: db.parent().unwrap().to_path_buf(),
             upload: Default::default(),
             code_max_len: 512,
+            group_interval: std::time::Duration::from_secs(2),
         },
         Arc::new(|| {}),
     );

@@ -19,7 +19,7 @@ use crate::roster::RosterSettings;
 
 pub use jobs::{Job, JobHandle};
 pub use live::{LiveCamera, start_camera, start_scanner};
-pub use requests::{Event, Request, ReviewItem, ShotReady, StationInfo};
+pub use requests::{Event, GroupView, Request, ReviewItem, ShotReady, StationInfo};
 pub use worker::demo_students;
 
 /// Called from worker threads after they send an event (e.g. to request a repaint).
@@ -46,6 +46,8 @@ pub struct ControllerConfig {
     pub upload: crate::config::UploadSettings,
     /// Longest collection code accepted (`[code] max_len`).
     pub code_max_len: usize,
+    /// How often the station group syncs (about 2 s).
+    pub group_interval: std::time::Duration,
 }
 
 /// Handle to the controller's worker thread.

@@ -37,6 +37,11 @@ pub enum Request {
     },
     /// Reload the shooting queue, progress and queue counts.
     Refresh,
+    /// The photographer called this student up: tell the other stations of the group.
+    Claim {
+        /// 学号.
+        student_no: String,
+    },
     /// Final check, crop and encode of a full-resolution frame.
     PrepareShot {
         /// The full-resolution frame.
@@ -192,7 +197,11 @@ pub enum Event {
         payload: String,
         /// (学号, 姓名) of the student the code belongs to.
         owner: Option<(String, String)>,
+        /// (station, 学号) when another station of the group bound the code.
+        elsewhere: Option<(String, String)>,
     },
+    /// The station group as last synced (only for a station in a group).
+    Group(GroupView),
     /// Result of a PIN attempt (throttled after wrong ones).
     PinChecked(crate::store::Attempt),
     /// Photos for review.
@@ -237,4 +246,19 @@ pub enum Event {
     },
     /// Verification result.
     Verified(VerifyReport),
+}
+
+/// The station group for the status line, the roster tab and the supervisor.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupView {
+    /// Group id.
+    pub group_id: String,
+    /// The background sync.
+    pub sync: crate::group::SyncStatus,
+    /// The other stations as last heard of.
+    pub peers: Vec<crate::store::PeerStatus>,
+    /// Students accepted at two stations.
+    pub conflicts: Vec<crate::store::GroupConflict>,
+    /// Combined progress.
+    pub progress: crate::store::GroupProgress,
 }

@@ -6,7 +6,9 @@ use std::sync::mpsc::{Receiver, Sender};
 
 use super::errors::describe;
 use super::jobs::{self, Job, JobHandle};
-use super::{ControllerConfig, Event, Notify, Request, ReviewItem, ShotReady, StationInfo};
+use super::{
+    ControllerConfig, Event, GroupView, Notify, Request, ReviewItem, ShotReady, StationInfo,
+};
 use crate::compliance::PhotoSpec;
 use crate::i18n::Text;
 use crate::store::{Decision, PhotoFilter, PhotoState, Store, StoreError};
@@ -37,6 +39,18 @@ struct Worker {
     job: Option<JobHandle>,
     events: Sender<Event>,
     notify: Notify,
+    group: Option<GroupRun>,
+}
+
+/// The group sync running beside the worker, and how many rounds merged something (to refresh after).
+struct GroupRun {
+    sync: crate::group::GroupSync,
+    group_id: String,
+    changes: Arc<std::sync::atomic::AtomicU64>,
+    seen: u64,
+    /// The last view; its progress and conflicts are recomputed after a merge and every few seconds.
+    view: Option<GroupView>,
+    ticks: u64,
 }
 
 /// The worker loop; returns when the controller is dropped.
@@ -52,9 +66,14 @@ pub(super) fn run(
         job: None,
         events,
         notify,
+        group: None,
     };
-    while let Ok(req) = requests.recv() {
-        w.handle(req);
+    loop {
+        match requests.recv_timeout(std::time::Duration::from_secs(1)) {
+            Ok(req) => w.handle(req),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => w.group_tick(),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
     }
 }
 
@@ -182,9 +201,96 @@ impl Worker {
             name: store.station_name()?,
             db_path: store.path().to_path_buf(),
         };
+        self.start_group(&store);
         self.store = Some(store);
         self.emit(Event::Unlocked(info));
         self.refresh()
+    }
+
+    /// Starts the background group sync when the station is in a group (never blocks shooting: a failure
+    /// only shows in the status line).
+    fn start_group(&mut self, store: &Store) {
+        let group = match store.group() {
+            Ok(Some(g)) => g,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the group membership");
+                return;
+            }
+        };
+        let started = (|| {
+            let journal =
+                crate::group::Journal::new(&self.config.upload, &self.config.data_dir, &group)?;
+            let conn = store.reopen()?;
+            let changes = Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let c = changes.clone();
+            let notify = self.notify.clone();
+            let group_id = group.group_id.clone();
+            let sync = crate::group::GroupSync::spawn(
+                conn,
+                journal,
+                group,
+                self.config.group_interval,
+                Arc::new(move || {
+                    c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    notify();
+                }),
+            )?;
+            Ok::<_, crate::group::GroupError>(GroupRun {
+                sync,
+                group_id,
+                changes,
+                seen: 0,
+                view: None,
+                ticks: 0,
+            })
+        })();
+        match started {
+            Ok(run) => self.group = Some(run),
+            Err(e) => self.emit(Event::Failed(Text::new(
+                format!("无法启动站点小组同步：{e}"),
+                format!("Cannot start the station group sync: {e}"),
+            ))),
+        }
+    }
+
+    /// Once a second: refresh after the group merged something, and report the group's state.
+    fn group_tick(&mut self) {
+        let Some(run) = self.group.as_mut() else {
+            return;
+        };
+        let now = run.changes.load(std::sync::atomic::Ordering::Relaxed);
+        let changed = now != run.seen;
+        run.seen = now;
+        run.ticks += 1;
+        let recompute = changed || run.ticks.is_multiple_of(5);
+        let Some(store) = &self.store else {
+            return;
+        };
+        let view = (|| {
+            let mut v = match (&run.view, recompute) {
+                (Some(v), false) => v.clone(),
+                _ => GroupView {
+                    group_id: run.group_id.clone(),
+                    conflicts: store.group_conflicts()?,
+                    progress: store.group_progress()?,
+                    ..Default::default()
+                },
+            };
+            v.sync = run.sync.status();
+            v.peers = store.group_peers()?;
+            Ok::<_, StoreError>(v)
+        })();
+        match view {
+            Ok(v) => {
+                run.view = Some(v.clone());
+                self.emit(Event::Group(v));
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read the group state"),
+        }
+        if changed && let Err(e) = self.refresh() {
+            self.fail(&e);
+        }
     }
 
     fn refresh(&self) -> Result<(), StoreError> {
@@ -289,7 +395,17 @@ impl Worker {
             }
             Request::ResolveCode { payload } => {
                 let owner = store.code_owner(&payload)?;
-                self.emit(Event::CodeResolved { payload, owner });
+                let elsewhere = store.group_code_owner(&payload)?;
+                self.emit(Event::CodeResolved {
+                    payload,
+                    owner,
+                    elsewhere,
+                });
+            }
+            Request::Claim { student_no } => {
+                if store.group()?.is_some() {
+                    store.group_claim(&student_no)?;
+                }
             }
             Request::CheckPin { pin } => {
                 let attempt = store.attempt_supervisor_pin(&pin, &self.config.actor)?;

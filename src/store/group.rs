@@ -89,6 +89,41 @@ pub type Pending = (Vec<Event>, u64, (i64, i64));
 
 const ACCEPTED_STATES: &str = "('accepted', 'override_accepted', 'uploaded', 'purged')";
 
+/// Students whose photo at another station is, by its latest state there, accepted: (学号, station, when).
+fn accepted_elsewhere(
+    conn: &rusqlite::Connection,
+    student_no: Option<&str>,
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT g.student_no, g.station, g.at, g.state FROM group_events g
+             JOIN (SELECT station, photo_id, MAX(at) AS last FROM group_events
+                   WHERE kind = 'state' AND (?1 IS NULL OR student_no = ?1) GROUP BY station, photo_id) l
+               ON l.station = g.station AND l.photo_id = g.photo_id AND l.last = g.at
+             WHERE g.kind = 'state' AND (?1 IS NULL OR g.student_no = ?1)
+             ORDER BY g.at",
+        )
+        .map_err(|e| error::sql(e, "read group"))?;
+    let rows = stmt
+        .query_map([student_no], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })
+        .map_err(|e| error::sql(e, "read group"))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (no, station, at, state) = row.map_err(|e| error::sql(e, "read group"))?;
+        if ["accepted", "override_accepted", "uploaded", "purged"].contains(&state.as_str()) {
+            out.push((no, station, at));
+        }
+    }
+    Ok(out)
+}
+
 impl Store {
     /// Joins a group (replacing any earlier membership).
     pub fn join_group(&mut self, group: &GroupKey, actor: &str) -> Result<(), StoreError> {
@@ -441,26 +476,7 @@ impl Store {
     /// claimed there within the last minute.
     pub fn group_elsewhere(&self) -> Result<HashMap<String, Elsewhere>, StoreError> {
         let mut out = HashMap::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT g.student_no, g.station, g.at FROM group_events g
-                 WHERE g.kind = 'state' AND g.state IN {ACCEPTED_STATES}
-                   AND NOT EXISTS (SELECT 1 FROM group_events h WHERE h.kind = 'state' AND h.station = g.station
-                                   AND h.photo_id = g.photo_id AND h.at > g.at AND h.state NOT IN {ACCEPTED_STATES})"
-            ))
-            .map_err(|e| error::sql(e, "read group"))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .map_err(|e| error::sql(e, "read group"))?;
-        for row in rows {
-            let (no, station, at) = row.map_err(|e| error::sql(e, "read group"))?;
+        for (no, station, at) in accepted_elsewhere(&self.conn, None)? {
             out.entry(no).or_insert(Elsewhere {
                 station,
                 at,
@@ -497,20 +513,10 @@ impl Store {
         &self,
         student_no: &str,
     ) -> Result<Option<(String, String)>, StoreError> {
-        self.conn
-            .query_row(
-                &format!(
-                    "SELECT g.station, g.at FROM group_events g
-                     WHERE g.kind = 'state' AND g.student_no = ?1 AND g.state IN {ACCEPTED_STATES}
-                       AND NOT EXISTS (SELECT 1 FROM group_events h WHERE h.kind = 'state' AND h.station = g.station
-                                       AND h.photo_id = g.photo_id AND h.at > g.at AND h.state NOT IN {ACCEPTED_STATES})
-                     ORDER BY g.at LIMIT 1"
-                ),
-                [student_no],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| error::sql(e, "read group"))
+        Ok(accepted_elsewhere(&self.conn, Some(student_no))?
+            .into_iter()
+            .next()
+            .map(|(_, station, at)| (station, at)))
     }
 
     /// The station and student another station bound `code` to, if any.
@@ -562,26 +568,7 @@ impl Store {
             let (no, at) = row.map_err(|e| error::sql(e, "read accepted photos"))?;
             note(no, self.station_id.clone(), at.unwrap_or_default());
         }
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT g.student_no, g.station, g.at FROM group_events g
-                 WHERE g.kind = 'state' AND g.state IN {ACCEPTED_STATES}
-                   AND NOT EXISTS (SELECT 1 FROM group_events h WHERE h.kind = 'state' AND h.station = g.station
-                                   AND h.photo_id = g.photo_id AND h.at > g.at AND h.state NOT IN {ACCEPTED_STATES})"
-            ))
-            .map_err(|e| error::sql(e, "read group"))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .map_err(|e| error::sql(e, "read group"))?;
-        for row in rows {
-            let (no, station, at) = row.map_err(|e| error::sql(e, "read group"))?;
+        for (no, station, at) in accepted_elsewhere(&self.conn, None)? {
             note(no, station, at);
         }
         let mut out = GroupProgress::default();

@@ -3,6 +3,7 @@
 
 mod file_dialog;
 mod fonts;
+mod group_view;
 mod jobs_bar;
 mod overlay;
 mod queue_view;

@@ -30,6 +30,7 @@ impl StationApp {
                 "On each photo: the yellow band is where the crown may be, the blue band where the eye line may be; \
                  the oval and line are the measured head and eyes.",
             ));
+            self.group_conflicts_panel(ui);
             if self.review.items.is_empty() {
                 ui.label(self.t("没有待审核的照片。", "Nothing to review."));
                 return;

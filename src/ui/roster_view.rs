@@ -31,6 +31,7 @@ impl StationApp {
                         self.import_panel(ui);
                         ui.separator();
                         self.progress_panel(ui);
+                        self.group_progress_panel(ui);
                     });
             });
         egui::CentralPanel::default().show(ui, |ui| self.student_list(ui));
@@ -357,7 +358,9 @@ impl StationApp {
                             }
                             ui.label(&e.class);
                             ui.label(self.lang.pick(e.status.zh(), e.status.as_str()));
-                            if e.absent && e.needs_photo {
+                            if let Some(w) = &e.elsewhere {
+                                ui.label(super::group_view::elsewhere_label(w, self.lang));
+                            } else if e.absent && e.needs_photo {
                                 ui.label(self.t("缺席", "absent"));
                             } else {
                                 ui.label(photo_state_label(e.photo_state, self.lang));

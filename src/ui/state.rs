@@ -133,6 +133,10 @@ pub struct StationApp {
     pub(super) last_export: Option<(PathBuf, usize)>,
     /// The photo export may replace files of the same name in the chosen folder.
     pub(super) export_replace: bool,
+    /// The station group as last synced (`None` for a station on its own).
+    pub(super) group: Option<crate::controller::GroupView>,
+    /// The student last announced to the group as being photographed here.
+    pub(super) claimed: Option<String>,
     pub(super) last_frame_ms: f32,
     /// The demo subject holds up a phone with a collection code until then.
     pub(super) demo_code_until: Option<Instant>,
@@ -156,6 +160,7 @@ impl StationApp {
                 data_dir: config.data_dir.clone(),
                 upload: config.config.upload.clone(),
                 code_max_len: config.config.code.max_len,
+                group_interval: std::time::Duration::from_secs(2),
             },
             notify.clone(),
         );
@@ -231,6 +236,8 @@ impl StationApp {
             last_dir: None,
             last_export: None,
             export_replace: false,
+            group: None,
+            claimed: None,
             last_frame_ms: 0.0,
             demo_code_until: None,
             confirm_quit: false,
@@ -360,9 +367,27 @@ impl StationApp {
         }
     }
 
+    /// Tells the group who is being photographed here, whenever that changes, so the other stations do
+    /// not call the same student.
+    fn claim_current(&mut self) {
+        if self.group.is_none() {
+            return;
+        }
+        let current = self.turn.current().map(str::to_string);
+        if current != self.claimed {
+            if let Some(no) = &current {
+                self.send(Request::Claim {
+                    student_no: no.clone(),
+                });
+            }
+            self.claimed = current;
+        }
+    }
+
     /// Handles every event the controller sent since the last frame.
     fn poll(&mut self) {
         self.poll_codes();
+        self.claim_current();
         for event in self.ctl.drain() {
             match event {
                 Event::Unlocked(info) => {
@@ -425,10 +450,20 @@ impl StationApp {
                     let fx = self.turn.stored(&student_no, photo_id, state);
                     self.apply(fx);
                 }
-                Event::CodeResolved { payload, owner } => {
-                    let fx = self.turn.code_resolved(&payload, owner);
+                Event::CodeResolved {
+                    payload,
+                    owner,
+                    elsewhere,
+                } => {
+                    let fx = match elsewhere {
+                        Some((station, student_no)) => {
+                            self.turn.code_elsewhere(&payload, &station, &student_no)
+                        }
+                        None => self.turn.code_resolved(&payload, owner),
+                    };
                     self.apply(fx);
                 }
+                Event::Group(view) => self.group = Some(view),
                 Event::PinChecked(attempt) => {
                     use crate::store::Attempt;
                     self.review.unlocked = attempt == Attempt::Correct;
@@ -775,6 +810,7 @@ impl StationApp {
                 if let Some(st) = &self.station {
                     ui.label(format!("{} · {}", st.name, st.id));
                 }
+                self.group_status(ui);
             });
         });
     }

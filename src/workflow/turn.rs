@@ -418,6 +418,28 @@ impl Turn {
         vec![Effect::Cue(Cue::Rejected)]
     }
 
+    /// A scanned code that another station of the group has bound: refused, naming that station and its
+    /// student; the current student and any pending shot are untouched.
+    pub fn code_elsewhere(
+        &mut self,
+        payload: &str,
+        station: &str,
+        student_no: &str,
+    ) -> Vec<Effect> {
+        if self.code.as_deref() == Some(payload.trim()) {
+            return Vec::new();
+        }
+        self.notice = Some(refused(
+            format!(
+                "该采集码已在 {station} 绑定给 {student_no}，不能在本站使用。请核对学生本人的采集码。"
+            ),
+            format!(
+                "This collection code is already bound at {station} to {student_no}; it cannot be used here. Check the student's own code."
+            ),
+        ));
+        vec![Effect::Cue(Cue::Rejected)]
+    }
+
     /// The owner of a scanned code is known (`owner`: a student the code is already bound to). The code
     /// is bound to its owner, or else to the current student; refused when that would move a pending shot or
     /// replace the code the current student already has.

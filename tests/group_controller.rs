@@ -1,0 +1,144 @@
+//! The GUI's side of the group, without a window: the controller syncs in the background once unlocked,
+//! reports the group's state, takes the other stations' work out of the shooting order, refuses at scan
+//! time a code bound at another station, and publishes who is being photographed here.
+
+mod upload_support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use capture_station::controller::{Controller, ControllerConfig, Event, Request};
+use capture_station::crypto::Passphrase;
+use capture_station::store::{Decision, NewShot};
+use upload_support::{PASS, Station, fake_jpeg};
+
+fn ok(st: &Station, args: &[&str]) -> String {
+    let out = st
+        .cmd(args)
+        .env("CAPTURE_STATION_GROUP_PASSPHRASE", "group-pass-2026")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_controller_syncs_marks_and_refuses_across_stations() {
+    let tmp = tempfile::tempdir().unwrap();
+    let share = tmp.path().join("share");
+    let a = Station::new("A1", 0);
+    let b = Station::new("B2", 0);
+    for st in [&a, &b] {
+        st.write_config(&format!("folder = \"{}\"\n", share.display()));
+    }
+    let join = tmp.path().join("join.json");
+    ok(&a, &["group", "create", "--out", join.to_str().unwrap()]);
+    ok(&b, &["group", "join", join.to_str().unwrap()]);
+    let csv = tmp.path().join("r.csv");
+    std::fs::write(
+        &csv,
+        "学号,姓名,班级\n1001,甲,一班\n1002,乙,一班\n1003,丙,一班\n",
+    )
+    .unwrap();
+    ok(&a, &["roster", "import", csv.to_str().unwrap()]);
+    ok(&a, &["group", "sync", "--once"]);
+    ok(&b, &["group", "sync", "--once"]);
+    // A1 photographs 1001.
+    let jpeg = fake_jpeg(1, 5000);
+    a.open()
+        .store_shot(
+            &NewShot {
+                student_no: "1001",
+                code: "CODE-1001",
+                jpeg: &jpeg,
+                width: 480,
+                height: 640,
+                quality: 90,
+                checks: &[],
+                verdict_pass: Some(true),
+                supersede: false,
+            },
+            &Decision::Accept,
+            "test",
+        )
+        .unwrap();
+    ok(&a, &["group", "sync", "--once"]);
+
+    // B2's GUI controller.
+    let ctl = Controller::start(
+        ControllerConfig {
+            db_path: b.db(),
+            kdf: capture_station::crypto::KdfParams {
+                memory_kib: 256,
+                iterations: 1,
+                parallelism: 1,
+            },
+            spec: Default::default(),
+            roster: Default::default(),
+            actor: "gui:B2".into(),
+            export_template: "{student_no}.jpg".into(),
+            data_dir: b.data(),
+            upload: b.config().upload,
+            code_max_len: 512,
+            group_interval: Duration::from_millis(200),
+        },
+        Arc::new(|| {}),
+    );
+    ctl.send(Request::Unlock {
+        passphrase: Passphrase::new(PASS.to_string()),
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut marked = false;
+    let mut group_seen = false;
+    while Instant::now() < deadline && !(marked && group_seen) {
+        match ctl.wait(Duration::from_millis(300)) {
+            Some(Event::Queue(q)) => {
+                marked = q.iter().any(|e| {
+                    e.student_no == "1001"
+                        && e.elsewhere
+                            .as_ref()
+                            .is_some_and(|w| w.station == "A1" && w.what == "accepted")
+                });
+            }
+            Some(Event::Group(v)) => {
+                group_seen = v.peers.iter().any(|p| p.station == "A1");
+            }
+            Some(Event::Failed(t)) => panic!("{}", t.en),
+            _ => {}
+        }
+        if !marked {
+            ctl.send(Request::Refresh);
+        }
+    }
+    assert!(marked, "1001 is not marked as photographed at A1");
+    assert!(group_seen, "no group state reported");
+    ctl.send(Request::ResolveCode {
+        payload: "CODE-1001".into(),
+    });
+    let elsewhere = loop {
+        match ctl.wait(Duration::from_secs(5)).expect("no answer") {
+            Event::CodeResolved { elsewhere, .. } => break elsewhere,
+            _ => continue,
+        }
+    };
+    assert_eq!(elsewhere, Some(("A1".to_string(), "1001".to_string())));
+    // B2 calls up 1002: A1 learns it and skips 1002.
+    ctl.send(Request::Claim {
+        student_no: "1002".into(),
+    });
+    std::thread::sleep(Duration::from_millis(800));
+    ok(&a, &["group", "sync", "--once"]);
+    let queue = a.open().shooting_queue(None).unwrap();
+    let e = queue.iter().find(|e| e.student_no == "1002").unwrap();
+    assert_eq!(
+        e.elsewhere.as_ref().map(|w| (w.station.as_str(), w.what)),
+        Some(("B2", "claimed"))
+    );
+    let next = capture_station::workflow::next_after(&queue, None, |_| false).unwrap();
+    assert_eq!(next.student_no, "1003");
+    drop(ctl);
+}
