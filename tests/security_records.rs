@@ -183,6 +183,7 @@ fn a_station_from_before_record_macs_is_sealed_once_on_upgrade() {
         "ALTER TABLE photos DROP COLUMN mac; ALTER TABLE students DROP COLUMN mac;
          ALTER TABLE audit_log DROP COLUMN mac;
          DELETE FROM settings WHERE key IN ('audit_head', 'station_signing_key');
+         DROP TABLE group_events; DROP TABLE group_stations; DROP TABLE group_outbox;
          PRAGMA user_version = 5;",
     );
     let (code, out) = verify(&st);
