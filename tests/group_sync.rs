@@ -199,6 +199,25 @@ fn three_stations_on_a_shared_folder() {
     }
     let out = ok(a, &["group", "status"]);
     assert!(out.contains("CONFLICT 20260010 accepted at A1"), "{out}");
+    // The supervisor at A1 keeps C3's photo: A1's is withdrawn (not uploaded) and the conflict clears
+    // everywhere.
+    let kept = a.open().group_keep_other("20260010", "supervisor").unwrap();
+    assert_eq!(kept, "C3");
+    converge(&stations);
+    for st in &stations {
+        let s: serde_json::Value =
+            serde_json::from_str(&ok(st, &["group", "status", "--json"])).unwrap();
+        assert_eq!(s["conflicts"].as_array().unwrap().len(), 0, "{s}");
+    }
+    let p = progress(c);
+    assert_eq!(p["overall"]["accepted"], 10, "{p}");
+    assert_eq!(p["overall"]["by_station"]["C3"], 4, "{p}");
+    let store = a.open();
+    let due = store.upload_due(true, 100).unwrap();
+    assert!(due.iter().all(|id| {
+        store.photo_state(*id).unwrap() != capture_station::store::PhotoState::ReshootRequested
+    }));
+    drop(store);
 
     // Forged and tampered segments are refused and named.
     let store = a.open();

@@ -37,6 +37,11 @@ pub enum Request {
     },
     /// Reload the shooting queue, progress and queue counts.
     Refresh,
+    /// Supervisor: in a conflict, keep the photo accepted at the other station and withdraw this one's.
+    KeepOtherStation {
+        /// 学号.
+        student_no: String,
+    },
     /// The photographer called this student up: tell the other stations of the group.
     Claim {
         /// 学号.

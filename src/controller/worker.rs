@@ -402,6 +402,15 @@ impl Worker {
                     elsewhere,
                 });
             }
+            Request::KeepOtherStation { student_no } => {
+                let kept = store.group_keep_other(&student_no, &self.config.actor)?;
+                tracing::info!(student = %student_no, kept = %kept, "group conflict resolved");
+                if let Some(run) = self.group.as_mut() {
+                    run.view = None;
+                }
+                self.group_tick();
+                return self.refresh();
+            }
             Request::Claim { student_no } => {
                 if store.group()?.is_some() {
                     store.group_claim(&student_no)?;

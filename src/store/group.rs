@@ -597,6 +597,70 @@ impl Store {
         Ok(out)
     }
 
+    /// Resolves a conflict for the supervisor: the photo accepted at another station is kept, and this
+    /// station's accepted photo of `student_no` becomes `reshoot_requested` (it is not uploaded; the student
+    /// stays done because the other station has them). Audited and published like any state change. A photo
+    /// already uploaded cannot be withdrawn here: the registrar's `unpack` then keeps the later capture and
+    /// lists the other as a conflict.
+    pub fn group_keep_other(
+        &mut self,
+        student_no: &str,
+        actor: &str,
+    ) -> Result<String, StoreError> {
+        let (station, _) = self.group_accepted_at(student_no)?.ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "{student_no} has no accepted photo at another station; nothing to resolve"
+            ))
+        })?;
+        let current: Option<(i64, String, i64)> = self
+            .conn
+            .query_row(
+                "SELECT p.id, p.state, p.student_id FROM photos p JOIN students s ON s.id = p.student_id
+                 WHERE s.student_no = ?1 AND p.superseded_by IS NULL ORDER BY p.id DESC LIMIT 1",
+                [student_no],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| error::sql(e, "read photo"))?;
+        let Some((photo_id, state, student_id)) = current else {
+            return Err(StoreError::Invalid(format!(
+                "{student_no} has no photo at this station"
+            )));
+        };
+        if state != "accepted" && state != "override_accepted" {
+            return Err(StoreError::Invalid(format!(
+                "photo #{photo_id} of {student_no} is {state}: only a photo not yet uploaded can give way"
+            )));
+        }
+        let reason = format!("group conflict: the photo accepted at station {station} is kept");
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| error::sql(e, "begin"))?;
+        tx.execute(
+            "UPDATE photos SET state = 'reshoot_requested', updated_at = ?1 WHERE id = ?2",
+            params![time::now(), photo_id],
+        )
+        .map_err(|e| error::sql(e, "update photo state"))?;
+        super::records::seal_photo(&tx, &self.key, photo_id)?;
+        super::audit::write(
+            &tx,
+            &self.key,
+            &self.station_id,
+            &super::audit::Entry {
+                actor,
+                action: "photo_state",
+                photo_id: Some(photo_id),
+                student_id: Some(student_id),
+                from_state: Some(&state),
+                to_state: Some("reshoot_requested"),
+                reason: Some(&reason),
+            },
+        )?;
+        tx.commit().map_err(|e| error::sql(e, "commit"))?;
+        Ok(station)
+    }
+
     /// Students accepted at more than one station (this one included), for the supervisor.
     pub fn group_conflicts(&self) -> Result<Vec<GroupConflict>, StoreError> {
         let mut by: HashMap<String, Vec<(String, String)>> = HashMap::new();

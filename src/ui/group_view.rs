@@ -106,7 +106,7 @@ impl StationApp {
     /// Students accepted at two stations while they could not see each other, for the supervisor: the
     /// registrar keeps the latest photo; the supervisor checks which one is right and has the other station
     /// order a re-shoot or reject it.
-    pub(super) fn group_conflicts_panel(&self, ui: &mut egui::Ui) {
+    pub(super) fn group_conflicts_panel(&mut self, ui: &mut egui::Ui) {
         let Some(g) = &self.group else {
             return;
         };
@@ -116,19 +116,45 @@ impl StationApp {
         ui.add_space(8.0);
         ui.heading(self.t("两站都已通过的学生", "Students accepted at two stations"));
         ui.label(self.t(
-            "站点断开期间同一学生在两站拍摄。请核对：保留正确的一张，在另一站对其照片“要求重拍”或驳回。",
-            "The same student was photographed at two stations while they were apart. Check which photo is right and, at the other station, order a re-shoot of or reject its photo.",
+            "站点断开期间同一学生在两站拍摄。请核对哪一张正确；若另一站的照片正确，点“保留另一站的照片”，本站照片作废、不会上传。",
+            "The same student was photographed at two stations while they were apart. Check which photo is right; if the other station's is, choose “Keep the other station's photo”: this station's photo is withdrawn and not uploaded.",
         ));
-        for c in &g.conflicts {
+        let me = self
+            .station
+            .as_ref()
+            .map(|s| s.id.clone())
+            .unwrap_or_default();
+        let conflicts = g.conflicts.clone();
+        for c in &conflicts {
             let at: Vec<String> = c
                 .stations
                 .iter()
                 .map(|(s, t)| format!("{s} {}", crate::i18n::local_time(t)))
                 .collect();
-            ui.label(
-                RichText::new(format!("{} — {}", c.student_no, at.join(" · ")))
-                    .color(Color32::from_rgb(215, 50, 45)),
-            );
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(format!("{} — {}", c.student_no, at.join(" · ")))
+                        .color(Color32::from_rgb(215, 50, 45)),
+                );
+                let others: Vec<&str> = c
+                    .stations
+                    .iter()
+                    .map(|(s, _)| s.as_str())
+                    .filter(|s| *s != me)
+                    .collect();
+                if c.stations.iter().any(|(s, _)| *s == me)
+                    && ui
+                        .button(self.lang.pick(
+                            &format!("保留 {} 的照片", others.join("、")),
+                            &format!("Keep the photo from {}", others.join(", ")),
+                        ))
+                        .clicked()
+                {
+                    self.send(crate::controller::Request::KeepOtherStation {
+                        student_no: c.student_no.clone(),
+                    });
+                }
+            });
         }
     }
 }
