@@ -58,16 +58,20 @@ fn group(upload: &str) -> [Station; 3] {
 }
 
 fn roster(st: &Station, n: usize) {
-    let mut text = String::from("学号,姓名,班级\n");
+    let mut text = String::from("学号,姓名,班级,采集码\n");
     for i in 1..=n {
-        text.push_str(&format!(
-            "2026{i:04},学生{i},{}\n",
-            if i <= n / 2 {
-                "计科1班"
-            } else {
-                "计科2班"
-            }
-        ));
+        let class = if i <= n / 2 {
+            "计科1班"
+        } else {
+            "计科2班"
+        };
+        // The last student's code comes with the roster.
+        let code = if i == n {
+            format!("ROSTER-CODE-{i}")
+        } else {
+            String::new()
+        };
+        text.push_str(&format!("2026{i:04},学生{i},{class},{code}\n"));
     }
     let path = st.dir.path().join("roster.csv");
     std::fs::write(&path, text).unwrap();
@@ -124,6 +128,11 @@ fn shared_day(stations: &[Station; 3]) {
     sync(c);
     assert_eq!(b.open().shooting_queue(None).unwrap().len(), 12);
     assert_eq!(c.open().shooting_queue(None).unwrap().len(), 12);
+    // The roster's code reached the others as a digest, bound to its student.
+    assert_eq!(
+        c.open().group_code_owner("ROSTER-CODE-12").unwrap(),
+        Some(("A1".to_string(), "20260012".to_string()))
+    );
 
     // Interleaved: each station takes the next student it is offered.
     for round in 0..3 {

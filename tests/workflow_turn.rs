@@ -424,3 +424,32 @@ fn the_code_of_a_shot_being_saved_is_refused_before_the_store_knows_it() {
     assert_eq!(n.kind, NoticeKind::Refused);
     assert!(n.text.zh.contains("S001"));
 }
+
+#[test]
+fn a_code_bound_at_another_station_goes_to_its_waiting_owner_or_is_refused() {
+    let mut t = Turn::new();
+    let mut q = queue(3);
+    // S002 was photographed and accepted at B2.
+    q[1].elsewhere = Some(capture_station::store::Elsewhere {
+        station: "B2".into(),
+        at: "2026-06-01T08:00:00Z".into(),
+        what: "accepted",
+    });
+    t.set_queue(q);
+    assert_eq!(t.current(), Some("S001"));
+    // S002's code (bound at B2 by the accepted shot): refused, naming station and student; S001 stays.
+    t.code_elsewhere("code-b2", "B2", "S002");
+    assert_eq!(t.current(), Some("S001"));
+    assert_eq!(t.code(), None);
+    let n = t.notice().unwrap();
+    assert_eq!(n.kind, NoticeKind::Refused);
+    assert!(
+        n.text.zh.contains("B2") && n.text.zh.contains("S002"),
+        "{}",
+        n.text.zh
+    );
+    // S003's roster code, bound at B2's import: S003 is still waiting here, so the code is theirs.
+    t.code_elsewhere("code-s3", "B2", "S003");
+    assert_eq!(t.current(), Some("S003"));
+    assert_eq!(t.code(), Some("code-s3"));
+}

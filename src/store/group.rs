@@ -124,6 +124,14 @@ fn accepted_elsewhere(
     Ok(out)
 }
 
+/// Queues an event for the next publish.
+pub(super) fn queue_event(conn: &rusqlite::Connection, event: &Event) -> Result<(), StoreError> {
+    let json = serde_json::to_string(event).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    conn.execute("INSERT INTO group_outbox (event) VALUES (?1)", [json])
+        .map_err(|e| error::sql(e, "queue group event"))?;
+    Ok(())
+}
+
 impl Store {
     /// Joins a group (replacing any earlier membership).
     pub fn join_group(&mut self, group: &GroupKey, actor: &str) -> Result<(), StoreError> {
@@ -161,15 +169,13 @@ impl Store {
 
     /// Queues a claim of `student_no` (the photographer called them up) for the next publish.
     pub fn group_claim(&self, student_no: &str) -> Result<(), StoreError> {
-        let event = Event::Claimed {
-            student_no: student_no.to_string(),
-            at: time::now(),
-        };
-        let json = serde_json::to_string(&event).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        self.conn
-            .execute("INSERT INTO group_outbox (event) VALUES (?1)", [json])
-            .map_err(|e| error::sql(e, "queue claim"))?;
-        Ok(())
+        queue_event(
+            &self.conn,
+            &Event::Claimed {
+                student_no: student_no.to_string(),
+                at: time::now(),
+            },
+        )
     }
 
     /// What this station has to tell the group since its last publish: events derived from its audit log

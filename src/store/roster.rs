@@ -314,6 +314,7 @@ impl Store {
                 )));
             }
         }
+        let group = if dry_run { None } else { self.group()? };
         let station = self.station_id.clone();
         let tx = self
             .conn
@@ -779,6 +780,22 @@ impl Store {
         )?;
         if !on_step(total, total) {
             return Err(StoreError::Cancelled);
+        }
+        // In a group, the codes a roster binds go to the other stations as digests (the store keeps only its
+        // own keyed digest, so they cannot be published later).
+        if let Some(group) = &group {
+            for r in &roster.rows {
+                if let Some(code) = &r.code {
+                    super::group::queue_event(
+                        &tx,
+                        &crate::group::Event::CodeBound {
+                            digest: group.code_digest(code),
+                            student_no: r.student_no.clone(),
+                            at: now.clone(),
+                        },
+                    )?;
+                }
+            }
         }
         tx.commit().map_err(|e| error::sql(e, "commit roster"))?;
         report.written = true;

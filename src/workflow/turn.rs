@@ -418,8 +418,10 @@ impl Turn {
         vec![Effect::Cue(Cue::Rejected)]
     }
 
-    /// A scanned code that another station of the group has bound: refused, naming that station and its
-    /// student; the current student and any pending shot are untouched.
+    /// A scanned code that another station of the group has bound to `student_no`. When that student is
+    /// still waiting here (a roster code, or a shot there that was not accepted), the code is theirs, as if
+    /// bound here; otherwise it is refused, naming the station and the student, and the current student and
+    /// any pending shot are untouched.
     pub fn code_elsewhere(
         &mut self,
         payload: &str,
@@ -428,6 +430,12 @@ impl Turn {
     ) -> Vec<Effect> {
         if self.code.as_deref() == Some(payload.trim()) {
             return Vec::new();
+        }
+        if let Some(e) = self.entry(student_no)
+            && order::waiting(e)
+        {
+            let owner = (e.student_no.clone(), e.name.clone());
+            return self.code_resolved(payload, Some(owner));
         }
         self.notice = Some(refused(
             format!(
