@@ -142,3 +142,106 @@ fn the_controller_syncs_marks_and_refuses_across_stations() {
     assert_eq!(next.student_no, "1003");
     drop(ctl);
 }
+
+#[test]
+fn a_code_bound_at_another_station_is_refused_here_within_3_s_and_follow_up_lists_the_group() {
+    let tmp = tempfile::tempdir().unwrap();
+    let share = tmp.path().join("share");
+    let a = Station::new("A1", 0);
+    let b = Station::new("B2", 0);
+    for st in [&a, &b] {
+        st.write_config(&format!("folder = \"{}\"\n", share.display()));
+    }
+    let join = tmp.path().join("join.json");
+    ok(&a, &["group", "create", "--out", join.to_str().unwrap()]);
+    ok(&b, &["group", "join", join.to_str().unwrap()]);
+    let csv = tmp.path().join("r.csv");
+    std::fs::write(&csv, "学号,姓名,班级\n1001,甲,一班\n1002,乙,一班\n").unwrap();
+    ok(&a, &["roster", "import", csv.to_str().unwrap()]);
+    ok(&a, &["group", "sync", "--once"]);
+    ok(&b, &["group", "sync", "--once"]);
+    // B2's GUI controller, syncing every 2 s as the app does.
+    let ctl = Controller::start(
+        ControllerConfig {
+            db_path: b.db(),
+            kdf: capture_station::crypto::KdfParams {
+                memory_kib: 256,
+                iterations: 1,
+                parallelism: 1,
+            },
+            spec: Default::default(),
+            roster: Default::default(),
+            actor: "gui:B2".into(),
+            export_template: "{student_no}.jpg".into(),
+            data_dir: b.data(),
+            upload: b.config().upload,
+            code_max_len: 512,
+            group_interval: Duration::from_secs(2),
+        },
+        Arc::new(|| {}),
+    );
+    ctl.send(Request::Unlock {
+        passphrase: Passphrase::new(PASS.to_string()),
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    // A1 binds the code (its shot) and publishes at once, as its background sync would within 2 s.
+    let jpeg = fake_jpeg(1, 5000);
+    a.open()
+        .store_shot(
+            &NewShot {
+                student_no: "1001",
+                code: "CODE-1001",
+                jpeg: &jpeg,
+                width: 480,
+                height: 640,
+                quality: 90,
+                checks: &[],
+                verdict_pass: Some(true),
+                supersede: false,
+            },
+            &Decision::Accept,
+            "test",
+        )
+        .unwrap();
+    ok(&a, &["group", "sync", "--once"]);
+    let bound = Instant::now();
+    let refused_after = loop {
+        ctl.send(Request::ResolveCode {
+            payload: "CODE-1001".into(),
+        });
+        let elsewhere = loop {
+            match ctl.wait(Duration::from_secs(5)).expect("no answer") {
+                Event::CodeResolved { elsewhere, .. } => break elsewhere,
+                _ => continue,
+            }
+        };
+        if elsewhere.is_some() {
+            break bound.elapsed();
+        }
+        assert!(bound.elapsed() < Duration::from_secs(10), "never refused");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    println!("refused {refused_after:?} after the binding was published");
+    assert!(refused_after <= Duration::from_secs(3), "{refused_after:?}");
+    drop(ctl);
+    // The follow-up list at B2 leaves out 1001, photographed at A1.
+    let out = tmp.path().join("follow-up.xlsx");
+    ok(
+        &b,
+        &["roster", "export-missing", "--out", out.to_str().unwrap()],
+    );
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let sheet = book.worksheet_range("未拍摄").unwrap();
+    let text: Vec<String> = sheet
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    assert!(text.iter().any(|l| l.contains("1002")), "{text:?}");
+    assert!(!text.iter().any(|l| l.contains("1001")), "{text:?}");
+}
