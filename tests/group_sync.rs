@@ -272,3 +272,43 @@ fn three_stations_on_s3_with_one_cut_off() {
         serde_json::from_str(&ok(c, &["group", "status", "--json"])).unwrap();
     assert_eq!(s["conflicts"][0]["student_no"], "20260011", "{s}");
 }
+
+#[test]
+fn a_station_stopped_between_writing_and_recording_a_segment_loses_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let share = tmp.path().join("share");
+    let stations = group(&format!("folder = \"{}\"\n", share.display()));
+    let [a, b, _] = &stations;
+    roster(a, 4);
+    sync(a);
+    sync(b);
+    // A1 writes segment N for its first shot and stops before recording that it did.
+    shoot(a, "20260001", "CODE-1").unwrap();
+    {
+        let store = a.open();
+        let g = store.group().unwrap().unwrap();
+        let (events, seq, _) = store.group_pending(&g).unwrap();
+        let bytes =
+            capture_station::group::seal(&g, "A1", seq, &events, store.signing_key()).unwrap();
+        std::fs::write(
+            share.join(format!("group-{}/A1/{seq:08}.seg", g.group_id)),
+            bytes,
+        )
+        .unwrap();
+    }
+    sync(b);
+    assert!(b.open().group_accepted_at("20260001").unwrap().is_some());
+    // Restarted, A1 shoots again and syncs: the new events go in the next segment, which B2 reads.
+    shoot(a, "20260002", "CODE-2").unwrap();
+    sync(a);
+    sync(b);
+    let store = b.open();
+    assert_eq!(
+        store.group_accepted_at("20260002").unwrap().map(|(s, _)| s),
+        Some("A1".to_string())
+    );
+    assert_eq!(
+        store.group_code_owner("CODE-2").unwrap().map(|(s, _)| s),
+        Some("A1".to_string())
+    );
+}

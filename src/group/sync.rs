@@ -101,11 +101,26 @@ pub fn round(
 ) -> Result<RoundReport, GroupError> {
     let mut report = RoundReport::default();
     let me = store.station_id().to_string();
-    let (events, seq, marks) = store.group_pending(group)?;
+    let (mut events, seq, marks) = store.group_pending(group)?;
     if !events.is_empty() {
-        let bytes = segment::seal(group, &me, seq, &events, store.signing_key())?;
-        journal.target.put(&journal.name(&me, seq), &bytes)?;
-        store.group_published(seq, marks)?;
+        // A station stopped after writing segment `seq` but before recording it finds it here: what it
+        // holds is already out (other stations may have merged it), so only the rest goes, as `seq + 1`.
+        let mut publish = seq;
+        if let Ok(bytes) = journal.target.get(&journal.name(&me, seq))
+            && let Ok((old, _)) = segment::open(&bytes, group)
+            && old.events.len() <= events.len()
+            && old.events[..] == events[..old.events.len()]
+        {
+            events.drain(..old.events.len());
+            if !events.is_empty() {
+                publish = seq + 1;
+            }
+        }
+        if !events.is_empty() {
+            let bytes = segment::seal(group, &me, publish, &events, store.signing_key())?;
+            journal.target.put(&journal.name(&me, publish), &bytes)?;
+        }
+        store.group_published(publish, marks)?;
         report.published = events.len();
     }
     let mut names: Vec<(String, u64, String)> = journal
