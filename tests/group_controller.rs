@@ -26,6 +26,33 @@ fn ok(st: &Station, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `st`'s GUI controller, unlocked, syncing with the group every `interval`.
+fn unlocked_controller(st: &Station, interval: Duration) -> Controller {
+    let ctl = Controller::start(
+        ControllerConfig {
+            db_path: st.db(),
+            kdf: capture_station::crypto::KdfParams {
+                memory_kib: 256,
+                iterations: 1,
+                parallelism: 1,
+            },
+            spec: Default::default(),
+            roster: Default::default(),
+            actor: "gui:test".into(),
+            export_template: "{student_no}.jpg".into(),
+            data_dir: st.data(),
+            upload: st.config().upload,
+            code_max_len: 512,
+            group_interval: interval,
+        },
+        Arc::new(|| {}),
+    );
+    ctl.send(Request::Unlock {
+        passphrase: Passphrase::new(PASS.to_string()),
+    });
+    ctl
+}
+
 #[test]
 fn the_controller_syncs_marks_and_refuses_across_stations() {
     let tmp = tempfile::tempdir().unwrap();
@@ -69,28 +96,7 @@ fn the_controller_syncs_marks_and_refuses_across_stations() {
     ok(&a, &["group", "sync", "--once"]);
 
     // B2's GUI controller.
-    let ctl = Controller::start(
-        ControllerConfig {
-            db_path: b.db(),
-            kdf: capture_station::crypto::KdfParams {
-                memory_kib: 256,
-                iterations: 1,
-                parallelism: 1,
-            },
-            spec: Default::default(),
-            roster: Default::default(),
-            actor: "gui:B2".into(),
-            export_template: "{student_no}.jpg".into(),
-            data_dir: b.data(),
-            upload: b.config().upload,
-            code_max_len: 512,
-            group_interval: Duration::from_millis(200),
-        },
-        Arc::new(|| {}),
-    );
-    ctl.send(Request::Unlock {
-        passphrase: Passphrase::new(PASS.to_string()),
-    });
+    let ctl = unlocked_controller(&b, Duration::from_millis(200));
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut marked = false;
     let mut group_seen = false;
@@ -161,28 +167,7 @@ fn a_code_bound_at_another_station_is_refused_here_within_3_s_and_follow_up_list
     ok(&a, &["group", "sync", "--once"]);
     ok(&b, &["group", "sync", "--once"]);
     // B2's GUI controller, syncing every 2 s as the app does.
-    let ctl = Controller::start(
-        ControllerConfig {
-            db_path: b.db(),
-            kdf: capture_station::crypto::KdfParams {
-                memory_kib: 256,
-                iterations: 1,
-                parallelism: 1,
-            },
-            spec: Default::default(),
-            roster: Default::default(),
-            actor: "gui:B2".into(),
-            export_template: "{student_no}.jpg".into(),
-            data_dir: b.data(),
-            upload: b.config().upload,
-            code_max_len: 512,
-            group_interval: Duration::from_secs(2),
-        },
-        Arc::new(|| {}),
-    );
-    ctl.send(Request::Unlock {
-        passphrase: Passphrase::new(PASS.to_string()),
-    });
+    let ctl = unlocked_controller(&b, Duration::from_secs(2));
     std::thread::sleep(Duration::from_millis(500));
     // A1 binds the code (its shot) and publishes at once, as its background sync would within 2 s.
     let jpeg = fake_jpeg(1, 5000);

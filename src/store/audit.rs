@@ -4,7 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{StoreError, error, time};
+use super::{StoreError, error, kv, time};
 use crate::crypto::{DataKey, RecordKey};
 
 const ROW_DOMAIN: &[u8] = b"audit row";
@@ -91,13 +91,7 @@ fn head_tag(rk: &RecordKey, id: i64, mac: &[u8]) -> [u8; 32] {
 
 fn write_head(conn: &Connection, rk: &RecordKey, id: i64, mac: &[u8]) -> Result<(), StoreError> {
     let value = format!("{id}:{}", hex::encode(head_tag(rk, id, mac)));
-    conn.execute(
-        "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        params![HEAD_KEY, value, time::now()],
-    )
-    .map_err(|e| error::sql(e, "write audit head"))?;
-    Ok(())
+    kv::put(conn, HEAD_KEY, &value)
 }
 
 fn last_mac(conn: &Connection) -> Result<Vec<u8>, StoreError> {
@@ -237,14 +231,7 @@ pub(super) fn check_chain(conn: &Connection, rk: &RecordKey) -> Result<ChainRepo
         prev = row.mac.clone().unwrap_or_default();
         last = Some((row.id, prev.clone()));
     }
-    let head: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = ?1",
-            [HEAD_KEY],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(|e| error::sql(e, "read audit head"))?;
+    let head = kv::get(conn, HEAD_KEY)?;
     let head_ok = match (&head, &last) {
         (Some(h), Some((id, mac))) => h
             .split_once(':')

@@ -24,3 +24,10 @@ pub(super) fn put(conn: &Connection, key: &str, value: &str) -> Result<(), Store
     .map_err(|e| error::sql(e, "write setting"))?;
     Ok(())
 }
+
+/// Deletes a value.
+pub(super) fn delete(conn: &Connection, key: &str) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM settings WHERE key = ?1", [key])
+        .map_err(|e| error::sql(e, "delete setting"))?;
+    Ok(())
+}

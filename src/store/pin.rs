@@ -176,36 +176,17 @@ impl Store {
         if let Some(wait) = wait_left(&self.conn, PIN_THROTTLE)? {
             return Ok(Attempt::TooSoon { wait });
         }
-        let Some(verifier) = self.pin_verifier()? else {
+        let Some(ok) = self.verify_pin(pin)? else {
             return Ok(Attempt::NotSet);
         };
-        let parsed = PasswordHash::new(&verifier)
-            .map_err(|_| StoreError::Unsupported("damaged PIN verifier".into()))?;
-        let ok = argon2::Argon2::default()
-            .verify_password(pin.as_bytes(), &parsed)
-            .is_ok();
         let tx = self
             .conn
             .unchecked_transaction()
             .map_err(|e| error::sql(e, "begin"))?;
         let result = if ok {
-            let (failures, _) = read_throttle(&tx, PIN_THROTTLE)?;
-            if failures > 0 {
-                tx.execute("DELETE FROM settings WHERE key = ?1", [PIN_THROTTLE])
-                    .map_err(|e| error::sql(e, "reset PIN throttle"))?;
-                let reason = format!("correct PIN after {failures} wrong attempts");
-                audit::write(
-                    &tx,
-                    &self.key,
-                    &self.station_id,
-                    &audit::Entry {
-                        actor,
-                        action: "supervisor_pin_ok",
-                        reason: Some(&reason),
-                        ..Default::default()
-                    },
-                )?;
-            }
+            self.settle(&tx, PIN_THROTTLE, actor, "supervisor_pin_ok", |n| {
+                format!("correct PIN after {n} wrong attempts")
+            })?;
             Attempt::Correct
         } else {
             let (failures, wait) = bump(&tx, PIN_THROTTLE)?;
@@ -233,14 +214,21 @@ impl Store {
     /// True if `pin` is the supervisor PIN (no throttling; for the command line and tests). A station
     /// without a PIN accepts none.
     pub fn check_supervisor_pin(&self, pin: &str) -> Result<bool, StoreError> {
+        Ok(self.verify_pin(pin)? == Some(true))
+    }
+
+    /// Whether `pin` matches the stored verifier; `None` when no PIN is set.
+    fn verify_pin(&self, pin: &str) -> Result<Option<bool>, StoreError> {
         let Some(verifier) = self.pin_verifier()? else {
-            return Ok(false);
+            return Ok(None);
         };
         let parsed = PasswordHash::new(&verifier)
             .map_err(|_| StoreError::Unsupported("damaged PIN verifier".into()))?;
-        Ok(argon2::Argon2::default()
-            .verify_password(pin.as_bytes(), &parsed)
-            .is_ok())
+        Ok(Some(
+            argon2::Argon2::default()
+                .verify_password(pin.as_bytes(), &parsed)
+                .is_ok(),
+        ))
     }
 
     /// True once a supervisor PIN has been set.
@@ -266,29 +254,42 @@ impl Store {
 
     /// After a successful unlock: audits and clears the wrong passphrases that came before it.
     pub fn settle_passphrase_failures(&self, actor: &str) -> Result<(), StoreError> {
-        let (failures, _) = read_throttle(&self.conn, PASS_THROTTLE)?;
-        if failures == 0 {
-            return Ok(());
-        }
         let tx = self
             .conn
             .unchecked_transaction()
             .map_err(|e| error::sql(e, "begin"))?;
-        tx.execute("DELETE FROM settings WHERE key = ?1", [PASS_THROTTLE])
-            .map_err(|e| error::sql(e, "reset passphrase throttle"))?;
-        let reason = format!("unlocked after {failures} wrong passphrases");
+        self.settle(&tx, PASS_THROTTLE, actor, "passphrase_failures", |n| {
+            format!("unlocked after {n} wrong passphrases")
+        })?;
+        tx.commit().map_err(|e| error::sql(e, "commit"))
+    }
+
+    /// After a right PIN or passphrase: clears the throttle `key` and, when wrong attempts came before,
+    /// audits `action` with `reason(failures)`.
+    fn settle(
+        &self,
+        tx: &Connection,
+        key: &str,
+        actor: &str,
+        action: &str,
+        reason: impl Fn(u32) -> String,
+    ) -> Result<(), StoreError> {
+        let (failures, _) = read_throttle(tx, key)?;
+        if failures == 0 {
+            return Ok(());
+        }
+        kv::delete(tx, key)?;
         audit::write(
-            &tx,
+            tx,
             &self.key,
             &self.station_id,
             &audit::Entry {
                 actor,
-                action: "passphrase_failures",
-                reason: Some(&reason),
+                action,
+                reason: Some(&reason(failures)),
                 ..Default::default()
             },
-        )?;
-        tx.commit().map_err(|e| error::sql(e, "commit"))
+        )
     }
 }
 
