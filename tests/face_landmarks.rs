@@ -112,3 +112,20 @@ fn an_empty_backdrop_has_no_face() {
     let faces = t.analyse_still(&empty).unwrap();
     assert!(faces.primary.is_none() && faces.others.is_empty());
 }
+
+#[test]
+fn no_hand_is_seen_on_the_demo_subject() {
+    let mut t = FaceTracker::new().unwrap();
+    for d in DemoDefect::ALL {
+        let img = demo(d);
+        let faces = t.analyse_still(&img).unwrap();
+        let Some(f) = &faces.primary else { continue };
+        // The palm search runs around the face on every still; nothing there is a hand.
+        let again = t.hands_near(&img, f).unwrap();
+        assert_eq!(again.len(), faces.hands.len(), "{d:?}");
+        for h in faces.hands.iter().chain(&again) {
+            assert_eq!(h.points.len(), capture_station::face::HAND_POINTS);
+            assert!(h.presence < 0.3, "{d:?}: hand presence {}", h.presence);
+        }
+    }
+}

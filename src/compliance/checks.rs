@@ -763,6 +763,15 @@ fn occlusion(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
             ("请拿开遮挡面部的物体", "take away whatever covers the face"),
         ),
         (
+            m.hand_cover,
+            t.hand,
+            ("手遮挡面部", "a hand covers the face"),
+            (
+                "请把手放下，不要碰到脸和头",
+                "put the hand down, away from the face and head",
+            ),
+        ),
+        (
             m.hat,
             t.hat,
             ("戴有帽子或头饰", "a hat or head covering is worn"),
@@ -776,8 +785,9 @@ fn occlusion(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
         ),
     ];
     let threshold = format!(
-        "brows/face {}; hat {}; ears {}",
+        "brows/face {}; hand {}; hat {}; ears {}",
         lim(t.occlusion, ""),
+        lim(t.hand, ""),
         lim(t.hat, ""),
         lim(t.ears_cover, "")
     );

@@ -6,7 +6,7 @@ use image::RgbImage;
 
 use super::backdrop::{Scan, blur_of_region, srgb_to_linear};
 use super::measure::Measurements;
-use crate::face::{FaceLandmarks, idx};
+use crate::face::{FaceLandmarks, Hand, idx};
 
 /// Skin patches (mesh indices, mirrored pairs) for the lighting slope: cheeks, cheekbones, temples and
 /// forehead; no jaw (beards) and no forehead corners (hair).
@@ -407,6 +407,34 @@ pub(crate) fn face_metrics(
         .unwrap_or(forehead_y - 0.25 * face_h);
     m.hat = ((forehead_y - crown) / face_h).max(0.0);
     forehead_y
+}
+
+/// Share of a hand's landmarks that must lie on the head for the hand to count in full.
+const HAND_ON_HEAD_FULL: f64 = 0.25;
+
+/// A hand over or against the face, 0–1: the landmark model's hand presence, scaled down when less than
+/// a quarter of the hand's points lie on the head (crown to just below the chin, the face's width plus a
+/// little). A hand held at the chest or beside the head scores low; one on the brow, the cheek or under
+/// the chin scores its presence. Needs the face fields and the crown of `m`.
+pub(crate) fn hand_cover(hands: &[Hand], m: &Measurements) -> f64 {
+    let fw = m.face_width.max(1.0);
+    let (x0, x1) = (m.face_cx - 0.6 * fw, m.face_cx + 0.6 * fw);
+    let (y0, y1) = (m.crown_y, m.chin_y + 0.1 * fw);
+    hands
+        .iter()
+        .map(|h| {
+            let on_head = h
+                .points
+                .iter()
+                .filter(|p| {
+                    let (x, y) = (f64::from(p[0]), f64::from(p[1]));
+                    x > x0 && x < x1 && y > y0 && y < y1
+                })
+                .count() as f64
+                / h.points.len().max(1) as f64;
+            f64::from(h.presence) * (on_head / HAND_ON_HEAD_FULL).min(1.0)
+        })
+        .fold(0.0, f64::max)
 }
 
 /// Share of the pixels inside the landmark contour `ring` that satisfy `pick` (0 when the contour is

@@ -1,6 +1,6 @@
 //! The live pass on preview frames: the face is tracked between frames (detector only when the track is
-//! lost, iris on every third frame for alternating eyes), then every check is judged on the planned crop exactly as a shot would
-//! be, plus smoothed overlay geometry.
+//! lost, iris on every third frame for alternating eyes, hands near the face on every sixth), then every
+//! check is judged on the planned crop exactly as a shot would be, plus smoothed overlay geometry.
 
 use image::RgbImage;
 
@@ -9,10 +9,14 @@ use super::crop::geometry;
 use super::judge::judge_frame;
 use super::measure::{FaceGeometry, measure_with_proxy};
 use super::spec::PhotoSpec;
-use crate::face::{Detection, EyeDetail, FaceTracker, Faces, Side};
+use crate::face::{Detection, EyeDetail, FaceTracker, Faces, Hand, Side};
 
 /// How often (in frames) the whole frame is searched for other people while tracking.
 const COUNT_EVERY: u64 = 8;
+
+/// How often (in frames) hands are searched for near the face (0.4 s at 15 fps); in between, the last
+/// hands count. The search runs on frames without an iris run (those are ≡ 0 or 3 mod 6).
+const HANDS_EVERY: u64 = 6;
 
 /// State carried between preview frames (face track, other faces, geometry smoothing).
 #[derive(Default)]
@@ -20,6 +24,7 @@ pub struct LiveState {
     tracker: Option<FaceTracker>,
     tracker_error: Option<String>,
     others: Vec<Detection>,
+    hands: Vec<Hand>,
     smoothed: Option<FaceGeometry>,
     frames: u64,
 }
@@ -129,7 +134,21 @@ fn faces_of(frame: &RgbImage, state: &mut LiveState) -> Faces {
         }
         None => state.others.clone(),
     };
-    Faces { primary, others }
+    state.hands = match &primary {
+        Some(p) if state.frames % HANDS_EVERY == 4 => {
+            tracker.hands_near(frame, p).unwrap_or_else(|e| {
+                tracing::warn!("hand search failed: {e}");
+                Vec::new()
+            })
+        }
+        Some(_) => std::mem::take(&mut state.hands),
+        None => Vec::new(),
+    };
+    Faces {
+        primary,
+        others,
+        hands: state.hands.clone(),
+    }
 }
 
 /// Runs every check on a full-resolution preview frame as it would be cropped, and returns the overlay

@@ -5,7 +5,7 @@ use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
 use super::backdrop::{Scan, linear_luminance, scan, scan_scaled};
-use super::face_metrics::face_metrics;
+use super::face_metrics::{face_metrics, hand_cover};
 use super::spec::PhotoSpec;
 use crate::face::Faces;
 
@@ -126,6 +126,8 @@ pub struct Measurements {
     pub brow_cover: f64,
     /// Largest non-skin share of the cheeks, nose and chin (hand, mask).
     pub lower_cover: f64,
+    /// A hand over or against the face: hand presence × how much of the hand is on the head (0–1).
+    pub hand_cover: f64,
     /// Hair share beside the face where the ears are (the less covered side).
     pub ears_cover: f64,
     /// Share of the mouth area redder than the skin (visible lips; none under a hand or mask).
@@ -259,5 +261,6 @@ pub fn measure_with_proxy(
             m.head_width = 1.25 * m.face_width;
         }
     }
+    m.hand_cover = hand_cover(&faces.hands, &m);
     m
 }

@@ -140,6 +140,8 @@ pub struct Thresholds {
     pub hat: Limit,
     /// Ears: hair share where the ears should show (the less covered side).
     pub ears_cover: Limit,
+    /// Hand: hand presence near the face × its share on the head (see `Measurements::hand_cover`).
+    pub hand: Limit,
 }
 
 impl Default for Thresholds {
@@ -164,6 +166,7 @@ impl Default for Thresholds {
             occlusion: Limit::new(0.3, 0.4),
             hat: Limit::new(0.7, 0.9),
             ears_cover: Limit::new(0.45, 0.6),
+            hand: Limit::new(0.3, 0.5),
         }
     }
 }

@@ -1,6 +1,6 @@
-//! Learned face detection, 468 landmarks and iris, offline: MediaPipe's short-range detector, face mesh
-//! and iris models (converted to ONNX by `tools/models/`, embedded from `assets/models/`, run by tract on
-//! the calling thread). The one API is [`FaceTracker`], returning [`FaceLandmarks`] in frame pixels;
+//! Learned face detection, 468 landmarks and iris, and hands near the face, offline: MediaPipe's
+//! short-range detector, face mesh, iris, palm detector and hand-landmark models (converted to ONNX by
+//! `tools/models/`, embedded from `assets/models/`, run by tract on the calling thread). The one API is [`FaceTracker`], returning [`FaceLandmarks`] in frame pixels;
 //! nothing outside this module sees a tensor.
 //!
 //! A still image is searched fresh (detector on the centre square, then the whole frame, then a closer
@@ -8,12 +8,14 @@
 //! the track is lost.
 
 mod detector;
+mod hands;
 mod iris;
 mod mesh;
 mod net;
 mod roi;
 
 pub use detector::Detection;
+pub use hands::{HAND_POINTS, Hand};
 pub use iris::{EyeLandmarks, LID_PAIRS, Side};
 pub use mesh::{POINTS, idx};
 pub use net::FaceError;
@@ -22,6 +24,7 @@ pub use roi::Roi;
 use image::RgbImage;
 
 use detector::Detector;
+use hands::HandFinder;
 use iris::IrisNet;
 use mesh::Mesher;
 
@@ -87,6 +90,8 @@ pub struct Faces {
     pub primary: Option<FaceLandmarks>,
     /// Other detected faces (not the subject).
     pub others: Vec<Detection>,
+    /// Hands found near the subject's face.
+    pub hands: Vec<Hand>,
 }
 
 /// Midpoints of each eye's corners (used to carry an eye over between frames).
@@ -106,6 +111,7 @@ pub struct FaceTracker {
     detector: Detector,
     mesher: Mesher,
     iris: IrisNet,
+    hands: HandFinder,
     last: Option<(Roi, f32)>,
     last_eyes: Option<([EyeLandmarks; 2], [[f32; 2]; 2])>,
     detector_runs: u64,
@@ -119,6 +125,7 @@ impl FaceTracker {
             detector: Detector::new(&nets)?,
             mesher: Mesher::new(&nets)?,
             iris: IrisNet::new(&nets)?,
+            hands: HandFinder::new(&nets)?,
             last: None,
             last_eyes: None,
             detector_runs: 0,
@@ -269,7 +276,25 @@ impl FaceTracker {
             })
             .collect();
         others.sort_by(|a, b| b.score.total_cmp(&a.score));
-        Ok(Faces { primary, others })
+        let hands = match &primary {
+            Some(f) => self.hands.near_face(img, f)?,
+            None => Vec::new(),
+        };
+        Ok(Faces {
+            primary,
+            others,
+            hands,
+        })
+    }
+
+    /// Hands near the face `face` (found on `img`): palms around the head, each confirmed by the hand
+    /// landmark model. Costs a palm search (~12 ms) plus ~13 ms per palm near the head.
+    pub fn hands_near(
+        &mut self,
+        img: &RgbImage,
+        face: &FaceLandmarks,
+    ) -> Result<Vec<Hand>, FaceError> {
+        self.hands.near_face(img, face)
     }
 
     /// Tracks the subject through a live stream: the last mesh gives this frame's region; the detector runs

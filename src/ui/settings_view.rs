@@ -20,7 +20,7 @@ const SIZES: [(u32, u32); 5] = [
 const RATES: [u32; 4] = [15, 24, 30, 60];
 
 /// Every threshold with its config key and labels.
-fn limits_mut(t: &mut Thresholds) -> [(&'static str, &'static str, &'static str, &mut Limit); 17] {
+fn limits_mut(t: &mut Thresholds) -> [(&'static str, &'static str, &'static str, &mut Limit); 18] {
     [
         (
             "background_uniformity",
@@ -97,6 +97,7 @@ fn limits_mut(t: &mut Thresholds) -> [(&'static str, &'static str, &'static str,
             &mut t.glasses_score,
         ),
         ("occlusion", "面部遮挡", "Face occlusion", &mut t.occlusion),
+        ("hand", "手遮挡面部", "Hand over the face", &mut t.hand),
         (
             "hat",
             "帽子（头顶高度）",

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Convert MediaPipe's face models (TFLite, from the `mediapipe` wheel) to ONNX.
+"""Convert MediaPipe's face and hand models (TFLite, from the `mediapipe` wheel) to ONNX.
 
 Run through `tools/models/convert.sh`, which sets up the pinned venv first.
 
 Steps:
   1. Fetch mediapipe==0.10.14 (one pinned wheel) with `pip download --no-deps`
      and check its sha256 against WHEEL_SHA256 below.
-  2. Extract the three .tflite files and the wheel's LICENSE.
+  2. Extract the five .tflite files and the wheel's LICENSE.
   3. Convert each model with tflite2onnx 0.4.1, patched at run time (see
      `patch_tflite2onnx`) so PRELU slopes stored as fp16 + DEQUANTIZE work.
   4. Post-process the ONNX graph: drop the converter's value_info, sort
@@ -103,6 +103,37 @@ MODELS = [
                                               "= 213 floats, input pixels (0..64)",
             "output_iris": "5 iris points x (x, y, z) = 15 floats (centre first, "
                            "then 4 on the iris edge), input pixels (0..64)",
+        },
+    },
+    {
+        "name": "palm_detection_lite",
+        "wheel_path": "mediapipe/modules/palm_detection/palm_detection_lite.tflite",
+        # Run at 128 px instead of the original 192: the graph is fully
+        # convolutional except two bilinear up-samplings with constant output
+        # sizes, which `resize_input` scales with the input (see NOTICE).
+        "native_input_size": 192,
+        "input_size": 128,
+        "value_range": [0.0, 1.0],
+        "description": "BlazePalm palm detector (lite), run at 128x128 input",
+        "outputs": {
+            "Identity": "per anchor (896 SSD anchors at 128 px: 16x16 grid x 2 at "
+                        "stride 8, 8x8 grid x 6 at stride 16, fixed anchor size 1): "
+                        "[dx, dy, w, h, then 7 keypoints x (x, y)] in input pixels; "
+                        "keypoint 0 is the wrist, 2 the middle finger's knuckle",
+            "Identity_1": "per anchor palm score logit (apply sigmoid)",
+        },
+    },
+    {
+        "name": "hand_landmark_lite",
+        "wheel_path": "mediapipe/modules/hand_landmark/hand_landmark_lite.tflite",
+        "input_size": 224,
+        "value_range": [0.0, 1.0],
+        "description": "Hand landmarks (lite): 21 points on a 224x224 hand crop",
+        "outputs": {
+            "Identity": "21 landmarks x (x, y, z) = 63 floats, x/y in input pixels (0..224)",
+            "Identity_1": "hand presence, a probability 0..1",
+            "Identity_2": "handedness, probability of a right hand",
+            "Identity_3": "21 world landmarks x (x, y, z) in metres",
         },
     },
 ]
@@ -339,7 +370,8 @@ def describe(m, model_def):
             "channel_order": "RGB",
             "value_range": model_def["value_range"],
             "note": ("the TFLite original takes NHWC [1,%d,%d,3]; tflite2onnx moved the "
-                     "whole graph to NCHW, so feed planar RGB" % (s, s)),
+                     "whole graph to NCHW, so feed planar RGB"
+                     % ((model_def.get("native_input_size") or s,) * 2)),
         },
         "outputs": outs,
         "onnx_opset": [{"domain": o.domain or "ai.onnx", "version": o.version}
@@ -381,7 +413,7 @@ def tflite_io(path):
     }
 
 
-def convert_one(tflite_path, out_path, model_def, scratch):
+def convert_one(tflite_path, out_path, model_def, scratch, native_out=None):
     import tflite2onnx
 
     patch_tflite2onnx()
@@ -392,8 +424,54 @@ def convert_one(tflite_path, out_path, model_def, scratch):
     tflite2onnx.convert(tflite_path, raw)
     padded = _patch_counts["padded_fp16_prelu_slopes"] - before
     info = dict(model_def, tflite_sha256=sha256_file(tflite_path))
+    native = model_def.get("native_input_size")
+    if native:
+        if native_out:
+            postprocess(raw, native_out, dict(info, input_size=native))
+        resize_input(raw, native, model_def["input_size"])
     m = postprocess(raw, out_path, info)
     return m, padded
+
+
+def resize_input(raw_path, native, size):
+    """Rewrite a fully convolutional graph for a size x size input instead of native x native.
+
+    The input's spatial dims change, every Resize whose output `sizes` is a
+    constant has its spatial sizes scaled by size / native (they must divide
+    evenly), and the outputs' anchor counts are left to shape inference."""
+    import onnx
+    from onnx import numpy_helper
+
+    m = onnx.load(raw_path)
+    g = m.graph
+    dims = g.input[0].type.tensor_type.shape.dim
+    if [d.dim_value for d in dims[2:]] != [native, native]:
+        raise SystemExit("%s: input is not %dx%d" % (raw_path, native, native))
+    dims[2].dim_value = dims[3].dim_value = size
+    inits = {t.name: t for t in g.initializer}
+    resized = 0
+    for n in g.node:
+        if n.op_type != "Resize" or len(n.input) < 4:
+            continue
+        t = inits.get(n.input[3])
+        if t is None:
+            raise SystemExit("%s: Resize %s has non-constant sizes" % (raw_path, n.name))
+        v = numpy_helper.to_array(t).copy()
+        for k in (2, 3):
+            if (v[k] * size) % native:
+                raise SystemExit("%s: Resize size %d does not scale to %d px" % (raw_path, v[k], size))
+            v[k] = v[k] * size // native
+        t.CopyFrom(numpy_helper.from_array(v, t.name))
+        resized += 1
+    if not resized:
+        raise SystemExit("%s: no Resize to rescale" % raw_path)
+    # Every output is per anchor, and every anchor grid scales with the input.
+    for o in g.output:
+        d = o.type.tensor_type.shape.dim[1]
+        if (d.dim_value * size * size) % (native * native):
+            raise SystemExit("%s: output %s does not scale to %d px" % (raw_path, o.name, size))
+        d.dim_value = d.dim_value * size * size // (native * native)
+    onnx.save(m, raw_path)
 
 
 # --------------------------------------------------------------------------
@@ -409,10 +487,11 @@ def versions():
 
 def notice_text(results):
     lines = [
-        "Face models in this directory",
-        "=============================",
+        "Face and hand models in this directory",
+        "======================================",
         "",
-        "face_detection_short_range.onnx, face_landmark.onnx and iris_landmark.onnx are",
+        "face_detection_short_range.onnx, face_landmark.onnx, iris_landmark.onnx,",
+        "palm_detection_lite.onnx and hand_landmark_lite.onnx are",
         "machine-learning models from MediaPipe, by The MediaPipe Authors (Google),",
         "licensed under the Apache License, Version 2.0 (see LICENSE, which is the",
         "LICENSE file shipped in the mediapipe %s wheel, copied verbatim: the" % MEDIAPIPE_VERSION,
@@ -435,8 +514,13 @@ def notice_text(results):
         "  * converted from TensorFlow Lite (.tflite) to ONNX (opset 11) with",
         "    tflite2onnx %s, with a small run-time fix to the converter for PRELU" % TFLITE2ONNX_VERSION,
         "    slopes stored as fp16 (described in PROVENANCE.json);",
-        "  * fp16 weights (face_detection_short_range, face_landmark) were widened",
-        "    to fp32 and their DEQUANTIZE ops removed (values unchanged);",
+        "  * fp16 weights (face_detection_short_range, face_landmark and the hand",
+        "    models) were widened to fp32 and their DEQUANTIZE ops removed (values",
+        "    unchanged);",
+        "  * palm_detection_lite takes a 128x128 input instead of the original",
+        "    192x192: the input shape and the constant output sizes of its two",
+        "    bilinear Resize (up-sampling) ops were scaled by 2/3, so it has 896",
+        "    anchors instead of 2016 (the weights are unchanged);",
         "  * data layout changed from NHWC to NCHW: inputs are [1, 3, H, W], conv",
         "    weights were transposed, Transpose ops were inserted before Reshape ops,",
         "    and 4-D outputs are NCHW (face_landmark: [1, 1404, 1, 1] and",
@@ -444,7 +528,7 @@ def notice_text(results):
         "  * each TFLite op became its ONNX counterpart: CONV_2D and",
         "    DEPTHWISE_CONV_2D -> Conv (grouped for depthwise), PAD -> Pad,",
         "    ADD -> Add, MAX_POOL_2D -> MaxPool, RELU -> Relu, PRELU -> PRelu,",
-        "    CONCATENATION -> Concat, RESHAPE -> Reshape;",
+        "    CONCATENATION -> Concat, RESHAPE -> Reshape, RESIZE_BILINEAR -> Resize;",
         "  * graph metadata: value_info re-derived by ONNX shape inference,",
         "    initializers sorted by name, doc string and metadata properties added.",
         "",
@@ -455,8 +539,12 @@ def notice_text(results):
     return "\n".join(lines)
 
 
-def convert_all(out_dir, work_dir, local_wheel=None, write_metadata=True):
-    """Do the whole conversion into out_dir. Returns the provenance dict."""
+def convert_all(out_dir, work_dir, local_wheel=None, write_metadata=True, keep_native=False):
+    """Do the whole conversion into out_dir. Returns the provenance dict.
+
+    With keep_native, a model run at another input size than its original is also
+    written at its native size as <name>.native.onnx (verify.py compares that one
+    with the TFLite original)."""
     os.makedirs(out_dir, exist_ok=True)
     cache = os.path.join(work_dir, "wheels")
     wheel = fetch_wheel(cache, local_wheel)
@@ -469,7 +557,10 @@ def convert_all(out_dir, work_dir, local_wheel=None, write_metadata=True):
             tfl = extracted[md_["wheel_path"]]
             out = os.path.join(out_dir, md_["name"] + ".onnx")
             log.info("converting %s -> %s", md_["wheel_path"], out)
-            m, padded = convert_one(tfl, out, md_, scratch)
+            native_out = None
+            if keep_native and md_.get("native_input_size"):
+                native_out = os.path.join(out_dir, md_["name"] + ".native.onnx")
+            m, padded = convert_one(tfl, out, md_, scratch, native_out)
             d = describe(m, md_)
             results.append({
                 "name": md_["name"],
@@ -488,7 +579,7 @@ def convert_all(out_dir, work_dir, local_wheel=None, write_metadata=True):
         shutil.rmtree(scratch, ignore_errors=True)
 
     prov = {
-        "what": "MediaPipe face models converted from TFLite to ONNX for tract-onnx",
+        "what": "MediaPipe face and hand models converted from TFLite to ONNX for tract-onnx",
         "generated_by": "tools/models/convert.py (run via tools/models/convert.sh)",
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d"),
         "source": {
