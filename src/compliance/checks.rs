@@ -778,6 +778,12 @@ fn occlusion(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
             ("请摘下帽子或头饰", "take off the hat or head covering"),
         ),
         (
+            m.hat_brim,
+            t.hat_brim,
+            ("戴有帽子或头饰", "a hat or head covering is worn"),
+            ("请摘下帽子或头饰", "take off the hat or head covering"),
+        ),
+        (
             m.ears_cover,
             t.ears_cover,
             ("头发遮住耳朵", "hair covers the ears"),
@@ -785,10 +791,11 @@ fn occlusion(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
         ),
     ];
     let threshold = format!(
-        "brows/face {}; hand {}; hat {}; ears {}",
+        "brows/face {}; hand {}; hat {}; brim {}; ears {}",
         lim(t.occlusion, ""),
         lim(t.hand, ""),
         lim(t.hat, ""),
+        lim(t.hat_brim, ""),
         lim(t.ears_cover, "")
     );
     let worst = causes
@@ -901,4 +908,53 @@ pub(crate) fn evaluate(m: &Measurements, g: &OutputGeometry, spec: &PhotoSpec) -
     }
     out.push(resolution(g, spec));
     Verdict::from_checks(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bare() -> Measurements {
+        Measurements {
+            person: true,
+            face_width: 200.0,
+            ..Measurements::default()
+        }
+    }
+
+    #[test]
+    fn a_hand_on_the_face_fails_occlusion_and_says_so() {
+        let spec = PhotoSpec::default();
+        assert_eq!(occlusion(&bare(), &spec).outcome, Outcome::Pass);
+        let m = Measurements {
+            hand_cover: 0.9,
+            ..bare()
+        };
+        let r = occlusion(&m, &spec);
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(r.reason_en.contains("hand"), "{}", r.reason_en);
+        assert!(!r.hint_zh.is_empty());
+        let faint = Measurements {
+            hand_cover: 0.35,
+            ..bare()
+        };
+        assert_eq!(occlusion(&faint, &spec).outcome, Outcome::Warn);
+    }
+
+    #[test]
+    fn a_brim_beside_the_head_is_a_hat() {
+        let spec = PhotoSpec::default();
+        let hair = Measurements {
+            hat_brim: 0.68,
+            ..bare()
+        };
+        assert_eq!(occlusion(&hair, &spec).outcome, Outcome::Pass);
+        let brim = Measurements {
+            hat_brim: 1.15,
+            ..bare()
+        };
+        let r = occlusion(&brim, &spec);
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert!(r.reason_en.contains("hat"), "{}", r.reason_en);
+    }
 }

@@ -406,6 +406,28 @@ pub(crate) fn face_metrics(
         .crown_between(cl[0], cr[0])
         .unwrap_or(forehead_y - 0.25 * face_h);
     m.hat = ((forehead_y - crown) / face_h).max(0.0);
+    // A brim: the silhouette between the crown and the forehead sticks out on both sides of the face
+    // further than hair does. Each row counts by its shorter side, so an arm or a neighbour beside the
+    // head does not (hair reaches ≤ 0.7 face widths from the face centre, a brim ≥ 0.9).
+    let (w, h) = (f64::from(img.width()), f64::from(img.height()));
+    let reach = |y: f64, dir: f64| {
+        let mut x = m.face_cx;
+        let mut misses = 0;
+        while misses < 3 && (x - m.face_cx).abs() < 2.5 * fw && x > 0.0 && x < w - 1.0 {
+            x += dir * 2.0;
+            misses = if scan.is_backdrop(x, y) {
+                misses + 1
+            } else {
+                0
+            };
+        }
+        (x - m.face_cx).abs() / fw
+    };
+    m.hat_brim = (1..12)
+        .map(|k| crown + (forehead_y - crown) * f64::from(k) / 12.0)
+        .filter(|&y| y >= 0.0 && y < h)
+        .map(|y| reach(y, -1.0).min(reach(y, 1.0)))
+        .fold(0.0, f64::max);
     forehead_y
 }
 
@@ -512,4 +534,40 @@ fn point_in_polygon(q: P2, poly: &[P2]) -> bool {
         j = i;
     }
     inside
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hand_at(cx: f32, cy: f32, presence: f32) -> Hand {
+        Hand {
+            points: (0..21)
+                .map(|i| [cx + (i % 5) as f32 * 8.0, cy + (i / 5) as f32 * 8.0])
+                .collect(),
+            presence,
+            palm_score: 0.9,
+        }
+    }
+
+    #[test]
+    fn a_hand_counts_on_the_head_not_at_the_chest() {
+        let m = Measurements {
+            face_cx: 640.0,
+            face_width: 200.0,
+            crown_y: 150.0,
+            chin_y: 450.0,
+            ..Measurements::default()
+        };
+        // On the brow: every point is on the head.
+        let brow = hand_at(600.0, 220.0, 0.98);
+        assert!((hand_cover(std::slice::from_ref(&brow), &m) - 0.98).abs() < 1e-6);
+        // At chest height, well below the chin: none.
+        let chest = hand_at(600.0, 560.0, 0.99);
+        assert_eq!(hand_cover(&[chest.clone()], &m), 0.0);
+        // The strongest hand decides; a weak presence stays weak.
+        let faint = hand_at(600.0, 220.0, 0.2);
+        assert!((hand_cover(&[chest, faint], &m) - 0.2).abs() < 1e-6);
+        assert_eq!(hand_cover(&[], &m), 0.0);
+    }
 }

@@ -134,6 +134,9 @@ pub struct Measurements {
     pub lips_red: f64,
     /// Height of the head above the mesh forehead, in face heights (hair ≈ 0.1–0.4; hats rise higher).
     pub hat: f64,
+    /// How far the head's silhouette reaches out on its shorter side between crown and forehead, in face
+    /// widths from the face centre (hair ≤ 0.7; a brim sticks out further).
+    pub hat_brim: f64,
     /// Eye-line angle in degrees (+ = image-right eye lower).
     pub roll_deg: f64,
     /// Turn of the face in degrees from the mesh depth (+ = image-right cheek farther).

@@ -138,6 +138,8 @@ pub struct Thresholds {
     pub occlusion: Limit,
     /// Hat: head height above the mesh forehead, in face heights.
     pub hat: Limit,
+    /// Hat brim: the head's reach on its shorter side above the forehead, face widths from the centre.
+    pub hat_brim: Limit,
     /// Ears: hair share where the ears should show (the less covered side).
     pub ears_cover: Limit,
     /// Hand: hand presence near the face × its share on the head (see `Measurements::hand_cover`).
@@ -165,6 +167,7 @@ impl Default for Thresholds {
             glasses_score: Limit::new(0.55, 0.8),
             occlusion: Limit::new(0.3, 0.4),
             hat: Limit::new(0.7, 0.9),
+            hat_brim: Limit::new(0.85, 1.0),
             ears_cover: Limit::new(0.45, 0.6),
             hand: Limit::new(0.3, 0.5),
         }

@@ -20,7 +20,7 @@ const SIZES: [(u32, u32); 5] = [
 const RATES: [u32; 4] = [15, 24, 30, 60];
 
 /// Every threshold with its config key and labels.
-fn limits_mut(t: &mut Thresholds) -> [(&'static str, &'static str, &'static str, &mut Limit); 18] {
+fn limits_mut(t: &mut Thresholds) -> [(&'static str, &'static str, &'static str, &mut Limit); 19] {
     [
         (
             "background_uniformity",
@@ -103,6 +103,12 @@ fn limits_mut(t: &mut Thresholds) -> [(&'static str, &'static str, &'static str,
             "帽子（头顶高度）",
             "Hat (head height above forehead)",
             &mut t.hat,
+        ),
+        (
+            "hat_brim",
+            "帽檐（头部两侧伸出宽度）",
+            "Hat brim (head's reach beside the face)",
+            &mut t.hat_brim,
         ),
         (
             "ears_cover",
