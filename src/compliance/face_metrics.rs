@@ -564,7 +564,7 @@ mod tests {
         assert!((hand_cover(std::slice::from_ref(&brow), &m) - 0.98).abs() < 1e-6);
         // At chest height, well below the chin: none.
         let chest = hand_at(600.0, 560.0, 0.99);
-        assert_eq!(hand_cover(&[chest.clone()], &m), 0.0);
+        assert_eq!(hand_cover(std::slice::from_ref(&chest), &m), 0.0);
         // The strongest hand decides; a weak presence stays weak.
         let faint = hand_at(600.0, 220.0, 0.2);
         assert!((hand_cover(&[chest, faint], &m) - 0.2).abs() < 1e-6);
