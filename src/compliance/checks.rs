@@ -743,6 +743,12 @@ fn glasses(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     }
 }
 
+/// Reason and hint for a hat, whether seen by its height or its brim.
+const HAT: ((&str, &str), (&str, &str)) = (
+    ("戴有帽子或头饰", "a hat or head covering is worn"),
+    ("请摘下帽子或头饰", "take off the hat or head covering"),
+);
+
 fn occlusion(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
     let t = &spec.thresholds;
     // Each cause graded on its own limit; the worst one is reported (ratio to its fail limit as the value).
@@ -771,18 +777,8 @@ fn occlusion(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
                 "put the hand down, away from the face and head",
             ),
         ),
-        (
-            m.hat,
-            t.hat,
-            ("戴有帽子或头饰", "a hat or head covering is worn"),
-            ("请摘下帽子或头饰", "take off the hat or head covering"),
-        ),
-        (
-            m.hat_brim,
-            t.hat_brim,
-            ("戴有帽子或头饰", "a hat or head covering is worn"),
-            ("请摘下帽子或头饰", "take off the hat or head covering"),
-        ),
+        (m.hat, t.hat, HAT.0, HAT.1),
+        (m.hat_brim, t.hat_brim, HAT.0, HAT.1),
         (
             m.ears_cover,
             t.ears_cover,

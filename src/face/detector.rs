@@ -73,6 +73,23 @@ fn sigmoid(v: f32) -> f32 {
     1.0 / (1.0 + (-v.clamp(-100.0, 100.0)).exp())
 }
 
+/// The anchors of an SSD detector's raw outputs whose score reaches `min_score`: (anchor centre, its
+/// `per_anchor` regressor values, score), in anchor order.
+pub(crate) fn confident<'a>(
+    anchors: &'a [[f32; 2]],
+    regressors: &'a [f32],
+    scores: &'a [f32],
+    per_anchor: usize,
+    min_score: f32,
+) -> impl Iterator<Item = ([f32; 2], &'a [f32], f32)> + 'a {
+    anchors
+        .iter()
+        .zip(scores)
+        .zip(regressors.chunks_exact(per_anchor))
+        .map(|((a, &logit), r)| (*a, r, sigmoid(logit)))
+        .filter(move |c| c.2 >= min_score)
+}
+
 /// Decodes raw outputs (`regressors` 896×16, `scores` 896) of a detector run on `roi` (unrotated).
 pub(crate) fn decode(
     anchors: &[[f32; 2]],
@@ -82,15 +99,7 @@ pub(crate) fn decode(
     n: f32,
 ) -> Vec<Detection> {
     let mut raw = Vec::new();
-    for (i, a) in anchors.iter().enumerate() {
-        let Some(&logit) = scores.get(i) else { break };
-        let score = sigmoid(logit);
-        if score < MIN_SCORE {
-            continue;
-        }
-        let Some(r) = regressors.get(i * 16..i * 16 + 16) else {
-            break;
-        };
+    for (a, r, score) in confident(anchors, regressors, scores, 16, MIN_SCORE) {
         let (u, v) = (r[0] / n + a[0], r[1] / n + a[1]);
         let [cx, cy] = roi.to_frame(u, v);
         let mut keypoints = [[0f32; 2]; 6];

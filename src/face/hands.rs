@@ -6,7 +6,7 @@
 use image::RgbImage;
 
 use super::FaceLandmarks;
-use super::detector::anchors;
+use super::detector::{anchors, confident};
 use super::mesh::idx;
 use super::net::{FaceError, Nets, Plan, Session};
 use super::roi::{Layout, Range, Roi, sample};
@@ -72,10 +72,6 @@ impl Palm {
     }
 }
 
-fn sigmoid(v: f32) -> f32 {
-    1.0 / (1.0 + (-v.clamp(-100.0, 100.0)).exp())
-}
-
 /// Decodes the palm detector's outputs (`regressors` anchors×18, `scores` anchors) run on `roi`
 /// (unrotated) at `n` px into palms, best first, overlapping ones dropped.
 fn decode_palms(
@@ -86,15 +82,7 @@ fn decode_palms(
     n: f32,
 ) -> Vec<Palm> {
     let mut raw = Vec::new();
-    for (i, a) in anchors.iter().enumerate() {
-        let Some(&logit) = scores.get(i) else { break };
-        let score = sigmoid(logit);
-        if score < MIN_PALM_SCORE {
-            continue;
-        }
-        let Some(r) = regressors.get(i * 18..i * 18 + 18) else {
-            break;
-        };
+    for (a, r, score) in confident(anchors, regressors, scores, 18, MIN_PALM_SCORE) {
         let at = |k: usize| roi.to_frame(r[k] / n + a[0], r[k + 1] / n + a[1]);
         let [cx, cy] = at(0);
         raw.push(Palm {
