@@ -340,3 +340,45 @@ fn demo_defects_demonstrate_their_checks() {
         }
     }
 }
+
+/// Dark lenses painted over the good demo subject's eyes are named as tinted glasses (a fail under either
+/// glasses rule); the same subject without them passes the glasses check.
+#[test]
+fn dark_lenses_are_tinted_glasses() {
+    use capture_station::camera::{DemoDefect, DemoScene};
+    use capture_station::compliance::GlassesRule;
+    let (clean, g) = DemoScene::new(1280, 720).render(0.4, DemoDefect::Good, false, None, 1);
+    let mut shaded = clean.clone();
+    let fw = g.face_box.w;
+    // Lenses about 0.4 × 0.28 face widths, sitting a little below the eyes as sunglasses do.
+    for (ex, ey) in g.eyes {
+        let (rx, ry, ey) = (0.2 * fw, 0.14 * fw, ey + 0.03 * fw);
+        for y in (ey - ry) as u32..=(ey + ry) as u32 {
+            for x in (ex - rx) as u32..=(ex + rx) as u32 {
+                let (u, v) = ((x as f32 - ex) / rx, (y as f32 - ey) / ry);
+                if u * u + v * v <= 1.0 {
+                    shaded.put_pixel(x, y, image::Rgb([14, 14, 18]));
+                }
+            }
+        }
+    }
+    let national = PhotoSpec {
+        glasses: GlassesRule::National,
+        ..PhotoSpec::default()
+    };
+    for spec in [PhotoSpec::default(), national] {
+        let glasses = |img| {
+            final_check(img, &spec)
+                .unwrap()
+                .verdict
+                .checks
+                .into_iter()
+                .find(|c| c.id == ids::GLASSES)
+                .unwrap()
+        };
+        assert_eq!(glasses(&clean).outcome, Outcome::Pass);
+        let dark = glasses(&shaded);
+        assert_eq!(dark.outcome, Outcome::Fail, "{dark:?}");
+        assert!(dark.reason_en.contains("tinted"), "{}", dark.reason_en);
+    }
+}

@@ -713,14 +713,6 @@ fn glasses(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
                 "check for glasses and take them off",
             ),
         ),
-        Outcome::Fail if rule_fail => r.done(
-            Outcome::Fail,
-            (
-                "戴有眼镜（本次采集不允许戴眼镜）",
-                "glasses are worn (not allowed here)",
-            ),
-            ("请摘下眼镜", "take the glasses off"),
-        ),
         Outcome::Fail if m.glasses_tinted => r.done(
             Outcome::Fail,
             (
@@ -728,6 +720,14 @@ fn glasses(m: &Measurements, spec: &PhotoSpec) -> CheckResult {
                 "tinted glasses are worn (not allowed)",
             ),
             ("请摘下有色眼镜", "take the tinted glasses off"),
+        ),
+        Outcome::Fail if rule_fail => r.done(
+            Outcome::Fail,
+            (
+                "戴有眼镜（本次采集不允许戴眼镜）",
+                "glasses are worn (not allowed here)",
+            ),
+            ("请摘下眼镜", "take the glasses off"),
         ),
         Outcome::Fail => r.done(
             Outcome::Warn,

@@ -17,6 +17,13 @@ const LIGHT_PATCHES: [usize; 28] = [
 
 type P2 = [f64; 2];
 
+/// Points sampled around each eye for dark lenses.
+const LENS_RING_POINTS: usize = 16;
+/// Share of those points far darker than the skin from which dark lenses are possible (glasses warn).
+const LENS_DARK_WARN: f64 = 0.65;
+/// Share from which the lenses are dark (glasses fail).
+const LENS_DARK_FAIL: f64 = 0.8;
+
 fn p2(f: &FaceLandmarks, i: usize) -> P2 {
     let p = f.xy(i);
     [f64::from(p[0]), f64::from(p[1])]
@@ -122,6 +129,16 @@ impl Axes {
             o[1] + self.ex[1] * u + self.ey[1] * v,
         ]
     }
+}
+
+/// The pixel nearest `p`, clamped into the image.
+fn pixel_at(img: &RgbImage, p: P2) -> [f64; 3] {
+    let (w, h) = (i64::from(img.width()), i64::from(img.height()));
+    let (x, y) = (
+        (p[0].round() as i64).clamp(0, w - 1),
+        (p[1].round() as i64).clamp(0, h - 1),
+    );
+    img.get_pixel(x as u32, y as u32).0.map(f64::from)
 }
 
 fn luma_at(img: &RgbImage, p: P2) -> f64 {
@@ -335,11 +352,34 @@ pub(crate) fn face_metrics(
     // Evidence 0–1: the rims beside both eyes carry it (calibrated: bare faces ≤ 0.025 of skin
     // brightness, glasses ≥ 0.044); a bridge bar adds to it.
     m.glasses = (m.glasses_sides / 0.05 + (m.glasses_bridge - 0.12).max(0.0) * 2.0).clamp(0.0, 1.0);
-    let eye_px: Vec<[f64; 3]> = [lerp(lo, li, 0.5), lerp(ri, ro, 0.5)]
-        .iter()
-        .flat_map(|&c| disc(img, c, 0.45 * eye_w))
-        .collect();
-    m.glasses_tinted = mean_lin(&eye_px) < 0.12 * mean_lin(&refpx) && !eye_px.is_empty();
+    // Dark lenses: the whole surround of each eye, out where a lens still covers it (an ellipse 1.5 × 0.9
+    // eye widths), more than 3 stops darker than the skin. A bare eye, even squinting under a heavy brow,
+    // has lit lids and skin on part of it (≤ 0.5 of the points on real people; sunglasses 1.0).
+    let mut lum: Vec<f64> = refpx.iter().map(|&p| lin_luma(p)).collect();
+    let skin_lin = if lum.is_empty() {
+        0.0
+    } else {
+        let mid = lum.len() / 2;
+        *lum.select_nth_unstable_by(mid, f64::total_cmp).1
+    };
+    let ring_dark = |o: P2, i: P2| {
+        let (c, ew) = (lerp(o, i, 0.5), d(o, i));
+        let dark = (0..LENS_RING_POINTS)
+            .filter(|&k| {
+                let t = std::f64::consts::TAU * k as f64 / LENS_RING_POINTS as f64;
+                let q = down.at(c, 0.75 * ew * t.cos(), 0.45 * ew * t.sin());
+                lin_luma(pixel_at(img, q)) < 0.12 * skin_lin
+            })
+            .count();
+        dark as f64 / LENS_RING_POINTS as f64
+    };
+    m.lens_dark = ring_dark(lo, li).min(ring_dark(ro, ri));
+    m.glasses_tinted = m.lens_dark >= LENS_DARK_FAIL;
+    if m.glasses_tinted {
+        m.glasses = 1.0;
+    } else if m.lens_dark >= LENS_DARK_WARN {
+        m.glasses = m.glasses.max(0.6);
+    }
     // Hair over the brows: the forehead strip just above each brow should be skin, not much darker than
     // the face's skin (hair is dark against skin; highlights and side light keep the hue).
     let mid_l = (skin_rgb.iter().sum::<f64>() / 3.0).max(1.0);

