@@ -7,6 +7,7 @@ use image::{Rgb, RgbImage};
 
 use super::checks::{OutputGeometry, evaluate};
 use super::crop::{CropPlan, geometry, plan, resample};
+use super::face_metrics::hand_cover;
 use super::measure::{FaceGeometry, Measurements, measure};
 use super::spec::PhotoSpec;
 use super::{ComplianceError, Verdict};
@@ -17,17 +18,25 @@ use crate::imaging::{EncodedJpeg, JpegError, encode_spec_jpeg};
 /// dropped, which keeps tract's per-thread scratch out of thread-exit teardown).
 static IDLE: Mutex<Vec<FaceTracker>> = Mutex::new(Vec::new());
 
-/// Finds the faces of a still image (models load once per process).
-pub(crate) fn find_faces(img: &RgbImage) -> Result<Faces, FaceError> {
-    let idle = IDLE.lock().ok().and_then(|mut v| v.pop());
-    let mut tracker = match idle {
-        Some(t) => t,
-        None => FaceTracker::new()?,
-    };
-    let faces = tracker.analyse_still(img);
+/// An idle tracker, or a new one (models load once per process).
+fn take_tracker() -> Result<FaceTracker, FaceError> {
+    match IDLE.lock().ok().and_then(|mut v| v.pop()) {
+        Some(t) => Ok(t),
+        None => FaceTracker::new(),
+    }
+}
+
+fn put_back(tracker: FaceTracker) {
     if let Ok(mut v) = IDLE.lock() {
         v.push(tracker);
     }
+}
+
+/// Finds the faces of a still image, and the hands near the main one.
+pub(crate) fn find_faces(img: &RgbImage) -> Result<Faces, FaceError> {
+    let mut tracker = take_tracker()?;
+    let faces = tracker.analyse_still(img);
+    put_back(tracker);
     faces
 }
 
@@ -93,14 +102,43 @@ pub fn final_check(img: &RgbImage, spec: &PhotoSpec) -> Result<FinalShot, Compli
             height: img.height(),
         });
     }
-    let m = measure_still(img, spec)?;
-    let (p, verdict) = judge_frame(&m, spec);
-    let crop = resample(img, &p, spec.width, spec.height);
-    let target = spec.jpeg_target();
-    let jpeg = match encode_spec_jpeg(&crop, &target) {
-        Err(JpegError::TooLargeAtMinQuality { .. }) => encode_spec_jpeg(&soften(&crop), &target)?,
-        other => other?,
+    let face_error = |e: FaceError| ComplianceError::Face(e.to_string());
+    let mut tracker = take_tracker().map_err(face_error)?;
+    let faces = match tracker.faces_of_still(img) {
+        Ok(f) => f,
+        Err(e) => {
+            put_back(tracker);
+            return Err(face_error(e));
+        }
     };
+    // The hand search (a palm search plus a landmark run per palm near the head) needs only the face: it
+    // runs on a second thread while this one measures, crops and encodes; only the verdict waits for it.
+    let primary = faces.primary.clone();
+    let (hands, rest) = std::thread::scope(|s| {
+        let search = s.spawn(move || {
+            let hands = match &primary {
+                Some(f) => tracker.hands_near(img, f),
+                None => Ok(Vec::new()),
+            };
+            (tracker, hands)
+        });
+        let rest = crop_and_encode(img, &faces, spec);
+        (search.join(), rest)
+    });
+    let hands = match hands {
+        Ok((tracker, hands)) => {
+            put_back(tracker);
+            hands.map_err(face_error)?
+        }
+        Err(_) => {
+            return Err(ComplianceError::Face(
+                "the hand search stopped unexpectedly".into(),
+            ));
+        }
+    };
+    let (mut m, p, g, crop, jpeg) = rest?;
+    m.hand_cover = hand_cover(&hands, &m);
+    let verdict = evaluate(&m, &g, spec);
     Ok(FinalShot {
         verdict,
         crop,
@@ -108,6 +146,31 @@ pub fn final_check(img: &RgbImage, spec: &PhotoSpec) -> Result<FinalShot, Compli
         geometry: geometry(&m, &p),
         measurements: m,
     })
+}
+
+/// The shot's measurements (without hands), crop plan and geometry, crop and JPEG.
+type Cut = (
+    Measurements,
+    CropPlan,
+    OutputGeometry,
+    RgbImage,
+    EncodedJpeg,
+);
+
+fn crop_and_encode(
+    img: &RgbImage,
+    faces: &Faces,
+    spec: &PhotoSpec,
+) -> Result<Cut, ComplianceError> {
+    let m = measure(img, faces, spec);
+    let (p, g) = plan(&m, spec);
+    let crop = resample(img, &p, spec.width, spec.height);
+    let target = spec.jpeg_target();
+    let jpeg = match encode_spec_jpeg(&crop, &target) {
+        Err(JpegError::TooLargeAtMinQuality { .. }) => encode_spec_jpeg(&soften(&crop), &target)?,
+        other => other?,
+    };
+    Ok((m, p, g, crop, jpeg))
 }
 
 /// Checks an image as a finished spec photo (no re-cropping): what `capture-station check` does.

@@ -1,5 +1,5 @@
 //! The live pass on preview frames: the face is tracked between frames (detector only when the track is
-//! lost, iris on every third frame for alternating eyes, hands near the face on every sixth), then every
+//! lost, iris on every third frame for alternating eyes, hands near the face on every twelfth), then every
 //! check is judged on the planned crop exactly as a shot would be, plus smoothed overlay geometry.
 
 use image::RgbImage;
@@ -14,9 +14,10 @@ use crate::face::{Detection, EyeDetail, FaceTracker, Faces, Hand, Side};
 /// How often (in frames) the whole frame is searched for other people while tracking.
 const COUNT_EVERY: u64 = 8;
 
-/// How often (in frames) hands are searched for near the face (0.4 s at 15 fps); in between, the last
-/// hands count. The search runs on frames without an iris run (those are ≡ 0 or 3 mod 6).
-const HANDS_EVERY: u64 = 6;
+/// How often (in frames) hands are searched for near the face (0.8 s at 15 fps; the shot itself always
+/// searches); in between, the last hands count. The search runs on frames without an iris run (those
+/// are ≡ 0 or 3 mod 6) or a whole-frame count (odd frames).
+const HANDS_EVERY: u64 = 12;
 
 /// State carried between preview frames (face track, other faces, geometry smoothing).
 #[derive(Default)]

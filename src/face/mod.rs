@@ -247,8 +247,19 @@ impl FaceTracker {
     }
 
     /// Searches a still image: the largest confident face gets the mesh (fitted twice) and both eyes; the
-    /// whole frame is searched too, so a bystander outside the centre square is counted.
+    /// whole frame is searched too, so a bystander outside the centre square is counted; then hands are
+    /// searched for near the face.
     pub fn analyse_still(&mut self, img: &RgbImage) -> Result<Faces, FaceError> {
+        let mut faces = self.faces_of_still(img)?;
+        if let Some(f) = &faces.primary {
+            faces.hands = self.hands.near_face(img, f)?;
+        }
+        Ok(faces)
+    }
+
+    /// As [`Self::analyse_still`] without the hand search (`hands` is empty), for callers that run
+    /// [`Self::hands_near`] themselves, e.g. alongside other work.
+    pub fn faces_of_still(&mut self, img: &RgbImage) -> Result<Faces, FaceError> {
         self.last = None;
         self.last_eyes = None;
         let [centre, whole, close] = Self::search_regions(img);
@@ -276,14 +287,10 @@ impl FaceTracker {
             })
             .collect();
         others.sort_by(|a, b| b.score.total_cmp(&a.score));
-        let hands = match &primary {
-            Some(f) => self.hands.near_face(img, f)?,
-            None => Vec::new(),
-        };
         Ok(Faces {
             primary,
             others,
-            hands,
+            hands: Vec::new(),
         })
     }
 
