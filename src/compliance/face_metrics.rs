@@ -448,7 +448,8 @@ pub(crate) fn face_metrics(
     m.hat = ((forehead_y - crown) / face_h).max(0.0);
     // A brim: the silhouette between the crown and the forehead sticks out on both sides of the face
     // further than hair does. Each row counts by its shorter side, so an arm or a neighbour beside the
-    // head does not (hair reaches ≤ 0.7 face widths from the face centre, a brim ≥ 0.9).
+    // head does not (on real people hair reaches ≤ 0.68 face widths from the face centre, a hand on the
+    // brow or an arm behind the head ≤ 0.8, a brim ≥ 1.02).
     let (w, h) = (f64::from(img.width()), f64::from(img.height()));
     let reach = |y: f64, dir: f64| {
         let mut x = m.face_cx;

@@ -167,7 +167,7 @@ impl Default for Thresholds {
             glasses_score: Limit::new(0.55, 0.8),
             occlusion: Limit::new(0.3, 0.4),
             hat: Limit::new(0.7, 0.9),
-            hat_brim: Limit::new(0.85, 1.0),
+            hat_brim: Limit::new(0.8, 0.9),
             ears_cover: Limit::new(0.45, 0.6),
             hand: Limit::new(0.3, 0.5),
         }
