@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use capture_station::controller::{Controller, ControllerConfig, Event, Request};
 use capture_station::crypto::Passphrase;
-use capture_station::store::{Decision, NewShot};
-use upload_support::{PASS, Station, fake_jpeg};
+
+use upload_support::{PASS, Station, accept_shot};
 
 fn ok(st: &Station, args: &[&str]) -> String {
     let out = st
@@ -75,24 +75,7 @@ fn the_controller_syncs_marks_and_refuses_across_stations() {
     ok(&a, &["group", "sync", "--once"]);
     ok(&b, &["group", "sync", "--once"]);
     // A1 photographs 1001.
-    let jpeg = fake_jpeg(1, 5000);
-    a.open()
-        .store_shot(
-            &NewShot {
-                student_no: "1001",
-                code: "CODE-1001",
-                jpeg: &jpeg,
-                width: 480,
-                height: 640,
-                quality: 90,
-                checks: &[],
-                verdict_pass: Some(true),
-                supersede: false,
-            },
-            &Decision::Accept,
-            "test",
-        )
-        .unwrap();
+    accept_shot(&mut a.open(), "1001", "CODE-1001", (1, 5000), false).unwrap();
     ok(&a, &["group", "sync", "--once"]);
 
     // B2's GUI controller.
@@ -170,24 +153,7 @@ fn a_code_bound_at_another_station_is_refused_here_within_3_s_and_follow_up_list
     let ctl = unlocked_controller(&b, Duration::from_secs(2));
     std::thread::sleep(Duration::from_millis(500));
     // A1 binds the code (its shot) and publishes at once, as its background sync would within 2 s.
-    let jpeg = fake_jpeg(1, 5000);
-    a.open()
-        .store_shot(
-            &NewShot {
-                student_no: "1001",
-                code: "CODE-1001",
-                jpeg: &jpeg,
-                width: 480,
-                height: 640,
-                quality: 90,
-                checks: &[],
-                verdict_pass: Some(true),
-                supersede: false,
-            },
-            &Decision::Accept,
-            "test",
-        )
-        .unwrap();
+    accept_shot(&mut a.open(), "1001", "CODE-1001", (1, 5000), false).unwrap();
     ok(&a, &["group", "sync", "--once"]);
     let bound = Instant::now();
     let refused_after = loop {

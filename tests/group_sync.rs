@@ -8,8 +8,8 @@ mod upload_support;
 
 use std::time::{Duration, Instant};
 
-use capture_station::store::{Decision, NewShot, StoreError};
-use upload_support::{BUCKET, Moto, Proxy, Station, fake_jpeg};
+use capture_station::store::StoreError;
+use upload_support::{BUCKET, Moto, Proxy, Station, accept_shot};
 
 const GROUP_PASS: &str = "group-pass-2026";
 
@@ -79,23 +79,7 @@ fn roster(st: &Station, n: usize) {
 }
 
 fn shoot(st: &Station, no: &str, code: &str) -> Result<i64, StoreError> {
-    let mut store = st.open();
-    let jpeg = fake_jpeg(no.len() as u64, 5_000);
-    store.store_shot(
-        &NewShot {
-            student_no: no,
-            code,
-            jpeg: &jpeg,
-            width: 480,
-            height: 640,
-            quality: 90,
-            checks: &[],
-            verdict_pass: Some(true),
-            supersede: false,
-        },
-        &Decision::Accept,
-        "test",
-    )
+    accept_shot(&mut st.open(), no, code, (no.len() as u64, 5_000), false)
 }
 
 fn progress(st: &Station) -> serde_json::Value {

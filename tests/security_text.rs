@@ -4,7 +4,7 @@
 mod upload_support;
 
 use capture_station::store::{Decision, NewShot, NewStudent, StudentStatus};
-use upload_support::{Station, fake_jpeg};
+use upload_support::{Station, accept_shot, fake_jpeg};
 
 #[test]
 fn formula_cells_reach_index_csv_as_text() {
@@ -32,24 +32,7 @@ fn formula_cells_reach_index_csv_as_text() {
                 "test",
             )
             .unwrap();
-        let jpeg = fake_jpeg(no.len() as u64, 10_000);
-        store
-            .store_shot(
-                &NewShot {
-                    student_no: no,
-                    code,
-                    jpeg: &jpeg,
-                    width: 480,
-                    height: 640,
-                    quality: 90,
-                    checks: &[],
-                    verdict_pass: Some(true),
-                    supersede: false,
-                },
-                &Decision::Accept,
-                "test",
-            )
-            .unwrap();
+        accept_shot(&mut store, no, code, (no.len() as u64, 10_000), false).unwrap();
     }
     let usb = st.dir.path().join("usb");
     st.write_config(&format!("folder = \"{}\"\n", usb.display()));

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use capture_station::crypto::KdfParams;
-use capture_station::store::{Decision, NewShot, NewStudent, Store, StudentStatus};
+use capture_station::store::{Decision, NewShot, NewStudent, Store, StoreError, StudentStatus};
 use capture_station::upload::ExportSecretKey;
 
 /// Passphrase of every test station.
@@ -333,6 +333,34 @@ pub fn fake_jpeg(seed: u64, len: usize) -> Vec<u8> {
     v
 }
 
+/// Stores a `len`-byte fake JPEG (from `seed`) as the accepted 480×640 photo of `student_no` with
+/// collection code `code`: no check rows, verdict pass, `supersede` as given. Returns the store's answer, so
+/// a refusal can be asserted.
+pub fn accept_shot(
+    store: &mut Store,
+    student_no: &str,
+    code: &str,
+    (seed, len): (u64, usize),
+    supersede: bool,
+) -> Result<i64, StoreError> {
+    let jpeg = fake_jpeg(seed, len);
+    store.store_shot(
+        &NewShot {
+            student_no,
+            code,
+            jpeg: &jpeg,
+            width: 480,
+            height: 640,
+            quality: 90,
+            checks: &[],
+            verdict_pass: Some(true),
+            supersede,
+        },
+        &Decision::Accept,
+        "test",
+    )
+}
+
 impl Station {
     /// A station `id` with `photos` accepted photos (students `<id>-0001`…), config written for `target`.
     pub fn new(id: &str, photos: usize) -> Station {
@@ -374,24 +402,7 @@ impl Station {
                 )
                 .unwrap();
         }
-        let jpeg = fake_jpeg(seed, 40 * 1024);
-        store
-            .store_shot(
-                &NewShot {
-                    student_no,
-                    code,
-                    jpeg: &jpeg,
-                    width: 480,
-                    height: 640,
-                    quality: 90,
-                    checks: &[],
-                    verdict_pass: Some(true),
-                    supersede: true,
-                },
-                &Decision::Accept,
-                "test",
-            )
-            .unwrap()
+        accept_shot(store, student_no, code, (seed, 40 * 1024), true).unwrap()
     }
 
     pub fn data(&self) -> PathBuf {
