@@ -53,27 +53,35 @@ fn unlocked_controller(st: &Station, interval: Duration) -> Controller {
     ctl
 }
 
-#[test]
-fn the_controller_syncs_marks_and_refuses_across_stations() {
-    let tmp = tempfile::tempdir().unwrap();
-    let share = tmp.path().join("share");
+/// Stations A1 and B2 in one group on a shared folder under `dir`, with a roster of `students` (class 一班)
+/// imported at A1 and synced to both.
+fn group_of_two(dir: &std::path::Path, students: &[&str]) -> (Station, Station) {
+    let share = dir.join("share");
     let a = Station::new("A1", 0);
     let b = Station::new("B2", 0);
     for st in [&a, &b] {
         st.write_config(&format!("folder = \"{}\"\n", share.display()));
     }
-    let join = tmp.path().join("join.json");
+    let join = dir.join("join.json");
     ok(&a, &["group", "create", "--out", join.to_str().unwrap()]);
     ok(&b, &["group", "join", join.to_str().unwrap()]);
-    let csv = tmp.path().join("r.csv");
-    std::fs::write(
-        &csv,
-        "学号,姓名,班级\n1001,甲,一班\n1002,乙,一班\n1003,丙,一班\n",
-    )
-    .unwrap();
+    let names = ["甲", "乙", "丙", "丁"];
+    let mut text = String::from("学号,姓名,班级\n");
+    for (no, name) in students.iter().zip(names.iter().cycle()) {
+        text.push_str(&format!("{no},{name},一班\n"));
+    }
+    let csv = dir.join("r.csv");
+    std::fs::write(&csv, text).unwrap();
     ok(&a, &["roster", "import", csv.to_str().unwrap()]);
     ok(&a, &["group", "sync", "--once"]);
     ok(&b, &["group", "sync", "--once"]);
+    (a, b)
+}
+
+#[test]
+fn the_controller_syncs_marks_and_refuses_across_stations() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = group_of_two(tmp.path(), &["1001", "1002", "1003"]);
     // A1 photographs 1001.
     accept_shot(&mut a.open(), "1001", "CODE-1001", (1, 5000), false).unwrap();
     ok(&a, &["group", "sync", "--once"]);
@@ -135,20 +143,7 @@ fn the_controller_syncs_marks_and_refuses_across_stations() {
 #[test]
 fn a_code_bound_at_another_station_is_refused_here_within_3_s_and_follow_up_lists_the_group() {
     let tmp = tempfile::tempdir().unwrap();
-    let share = tmp.path().join("share");
-    let a = Station::new("A1", 0);
-    let b = Station::new("B2", 0);
-    for st in [&a, &b] {
-        st.write_config(&format!("folder = \"{}\"\n", share.display()));
-    }
-    let join = tmp.path().join("join.json");
-    ok(&a, &["group", "create", "--out", join.to_str().unwrap()]);
-    ok(&b, &["group", "join", join.to_str().unwrap()]);
-    let csv = tmp.path().join("r.csv");
-    std::fs::write(&csv, "学号,姓名,班级\n1001,甲,一班\n1002,乙,一班\n").unwrap();
-    ok(&a, &["roster", "import", csv.to_str().unwrap()]);
-    ok(&a, &["group", "sync", "--once"]);
-    ok(&b, &["group", "sync", "--once"]);
+    let (a, b) = group_of_two(tmp.path(), &["1001", "1002"]);
     // B2's GUI controller, syncing every 2 s as the app does.
     let ctl = unlocked_controller(&b, Duration::from_secs(2));
     std::thread::sleep(Duration::from_millis(500));
