@@ -142,13 +142,8 @@ fn pixel_at(img: &RgbImage, p: P2) -> [f64; 3] {
 }
 
 fn luma_at(img: &RgbImage, p: P2) -> f64 {
-    let (w, h) = (img.width() as i64, img.height() as i64);
-    let (x, y) = (
-        (p[0].round() as i64).clamp(0, w - 1),
-        (p[1].round() as i64).clamp(0, h - 1),
-    );
-    let q = img.get_pixel(x as u32, y as u32).0;
-    0.299 * f64::from(q[0]) + 0.587 * f64::from(q[1]) + 0.114 * f64::from(q[2])
+    let q = pixel_at(img, p);
+    0.299 * q[0] + 0.587 * q[1] + 0.114 * q[2]
 }
 
 /// Luma profile down the face from `top` for `len` px (one sample per px), each sample averaged over
