@@ -120,6 +120,9 @@ pub struct Measurements {
     pub glasses_rims: f64,
     /// Thin-bar contrast beside the outer eye corners (the weaker side), over skin brightness.
     pub glasses_sides: f64,
+    /// Temple-arm contrast running back from the outer eye corners (the stronger side), over skin
+    /// brightness; measured on turned heads only (0 on a frontal face).
+    pub glasses_temples: f64,
     /// The lenses look tinted (sunglasses): `lens_dark` reaches its fail limit.
     pub glasses_tinted: bool,
     /// Share of the points around the less dark eye (where a lens would cover) more than 3 stops darker
