@@ -23,6 +23,9 @@ const LENS_RING_POINTS: usize = 16;
 const LENS_DARK_WARN: f64 = 0.65;
 /// Share from which the lenses are dark (glasses fail).
 const LENS_DARK_FAIL: f64 = 0.8;
+/// Yaw (degrees) beyond which a head counts as turned: only its near-side rim can show, and temple arms
+/// are looked for.
+const TURNED_DEG: f64 = 15.0;
 /// Temple-arm profiles beside each outer eye corner, 0.1 eye widths apart from 0.3 to 1.3 eye widths out.
 const TEMPLE_STEPS: usize = 11;
 /// Neighbouring temple profiles that must all show the bar.
@@ -361,16 +364,16 @@ pub(crate) fn face_metrics(
     // Both rims must show on a frontal face; on a turned face only the near side can (the yaw check fails
     // such a shot anyway, but the glasses should still be named).
     let (left_rim, right_rim) = (side(lo, -1.0), side(ro, 1.0));
-    m.glasses_sides = if m.yaw_deg > 15.0 {
+    m.glasses_sides = if m.yaw_deg > TURNED_DEG {
         left_rim
-    } else if m.yaw_deg < -15.0 {
+    } else if m.yaw_deg < -TURNED_DEG {
         right_rim
     } else {
         left_rim.min(right_rim)
     } / skin_l;
     // On a turned head the rims beside the eyes foreshorten, but a temple arm still shows running back
     // from an outer corner. Either side can show it, so the stronger side counts.
-    m.glasses_temples = if m.yaw_deg.abs() > 15.0 {
+    m.glasses_temples = if m.yaw_deg.abs() > TURNED_DEG {
         let arm = |o: P2, out: f64| temple_arm(img, down, o, out, eye_w, k) / skin_l;
         arm(lo, -1.0).max(arm(ro, 1.0))
     } else {
@@ -644,8 +647,8 @@ mod tests {
         assert_eq!(hand_cover(&[], &m), 0.0);
     }
 
-    /// Skin-coloured image with dark horizontal strokes of the given lengths (px) starting at x = 520 on
-    /// the eye line y = 300.
+    /// Skin-coloured image with one dark horizontal stroke `len` px long, from x = 520 along the eye line
+    /// y = 300.
     fn skin_with_stroke(len: u32) -> RgbImage {
         let mut img = RgbImage::from_pixel(800, 600, image::Rgb([190, 150, 130]));
         for x in 520..520 + len {
