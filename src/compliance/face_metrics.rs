@@ -181,6 +181,12 @@ fn bar_strength(p: &[f64], k: usize) -> f64 {
     best
 }
 
+/// Strongest thin bar across a profile at two bar widths, `k` and `2k` px (rims and arms differ in
+/// thickness).
+fn bars(p: &[f64], k: usize) -> f64 {
+    bar_strength(p, k).max(bar_strength(p, 2 * k))
+}
+
 /// A glasses temple arm beside the outer eye corner `o` (running outwards along `down.ex` × `out`): the
 /// thin near-horizontal bar in luma profiles taken down across the eye line, 0.3–1.3 eye widths out,
 /// that shows in [`TEMPLE_RUN`] neighbouring profiles in a row (a lock of hair or a crease is shorter).
@@ -190,8 +196,7 @@ fn temple_arm(img: &RgbImage, down: Axes, o: P2, out: f64, eye_w: f64, k: usize)
         .map(|s| {
             let t = 0.3 + 0.1 * s as f64;
             let top = down.at(o, out * t * eye_w, -0.4 * eye_w);
-            let p = profile(img, down, top, 0.8 * eye_w, 0.06 * eye_w);
-            bar_strength(&p, k).max(bar_strength(&p, 2 * k))
+            bars(&profile(img, down, top, 0.8 * eye_w, 0.06 * eye_w), k)
         })
         .collect();
     runs.windows(TEMPLE_RUN)
@@ -323,27 +328,29 @@ pub(crate) fn face_metrics(
         ey: [-ex[1], ex[0]],
     };
     let k = ((0.012 * fw).round() as usize).max(2);
-    let bars = |p: &[f64]| bar_strength(p, k).max(bar_strength(p, 2 * k));
     let skin_l = (skin_rgb.iter().sum::<f64>() / 3.0).max(20.0);
     let nose_top = lerp(li, ri, 0.5);
     // A frame's bridge can be wider than a rim: it is looked for at a third, wider bar width too.
-    let bridge_bars = |p: &[f64]| bars(p).max(bar_strength(p, 4 * k));
-    let bridge = bridge_bars(&profile(
+    let bridge_p = profile(
         img,
         down,
         down.at(nose_top, 0.0, -0.5 * eye_w),
         eye_w,
         0.1 * eye_w,
-    ));
+    );
+    let bridge = bars(&bridge_p, k).max(bar_strength(&bridge_p, 4 * k));
     let under = |o: P2, i: P2| {
         let c = lerp(o, i, 0.5);
-        bars(&profile(
-            img,
-            down,
-            down.at(c, 0.0, 0.3 * eye_w),
-            0.75 * eye_w,
-            0.25 * eye_w,
-        ))
+        bars(
+            &profile(
+                img,
+                down,
+                down.at(c, 0.0, 0.3 * eye_w),
+                0.75 * eye_w,
+                0.25 * eye_w,
+            ),
+            k,
+        )
     };
     // Beside the outer corners the profile runs outwards along the eye line.
     let side = |o: P2, out: f64| {
@@ -351,13 +358,16 @@ pub(crate) fn face_metrics(
             ex: down.ey,
             ey: [down.ex[0] * out, down.ex[1] * out],
         };
-        bars(&profile(
-            img,
-            across,
-            across.at(o, 0.0, 0.1 * eye_w),
-            0.55 * eye_w,
-            0.2 * eye_w,
-        ))
+        bars(
+            &profile(
+                img,
+                across,
+                across.at(o, 0.0, 0.1 * eye_w),
+                0.55 * eye_w,
+                0.2 * eye_w,
+            ),
+            k,
+        )
     };
     m.glasses_bridge = bridge / skin_l;
     m.glasses_rims = under(lo, li).min(under(ro, ri)) / skin_l;
